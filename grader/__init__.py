@@ -1,0 +1,3 @@
+"""grade: autograding for numerical Python exercises."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""The whole student pack: stubs, notebook, public checks, frozen expected outputs, README, data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grader
+from grader.authoring.markers import parse
+from grader.authoring.notebook import build_notebook, notebook_text
+from grader.authoring.render import render_stub, stub_body
+from grader.checks.expected import freeze
+from grader.checks.loader import AuthoringError
+from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.templating import render
+
+TRIVIAL = {"else:", "try:", "finally:", "pass", "return", "break", "continue", ")", "]", "}", "),", "])"}
+
+
+@dataclass
+class Rendered:
+    """The files of one assignment's pack: relative path -> bytes."""
+
+    assignment: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def title_of(source: str, fallback: str) -> str:
+    import ast
+
+    try:
+        doc = ast.get_docstring(ast.parse(source)) or ""
+    except SyntaxError:
+        doc = ""
+    first = doc.strip().split("\n", 1)[0].lstrip("#").strip()
+    return first or fallback.replace("_", " ").capitalize()
+
+
+def check_no_leak(path: Path, source: str, stub: str) -> None:
+    """Refuse a stub in which a line of a solution region survives."""
+    stub_lines = {line.strip() for line in stub.replace("\r\n", "\n").split("\n")}
+    for region in parse(source, str(path)).regions:
+        for offset, line in enumerate(region.body):
+            text = line.strip()
+            if not text or text.startswith("#") or text in TRIVIAL or len(text) < 6:
+                continue
+            if text in stub_lines:
+                raise AuthoringError(f"{path}:{region.start + 2 + offset}: solution line {text!r} also stands "
+                                     f"outside the region, so the stub would reveal it; rephrase one of them")
+
+
+def render_assignment(assignment: Assignment, templates: Path | None) -> Rendered:
+    out = Rendered(assignment.name)
+    main_source = assignment.module_path.read_text(encoding="utf-8")
+    title = title_of(main_source, assignment.name)
+    for path in assignment.sources():
+        text = path.read_text(encoding="utf-8")
+        stub = render_stub(text, str(path), assignment.name, templates)
+        check_no_leak(path, text, stub)
+        out.files[path.name] = stub.encode("utf-8")
+    body = stub_body(parse(main_source, str(assignment.module_path)), templates)
+    nb = build_notebook(body, assignment.name, title, templates)
+    out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
+    out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
+    frozen = freeze(assignment, grader.__version__)
+    from grader.authoring.notebook import notebook_source
+
+    frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited
+        f"{assignment.module}.py": hashlib.sha256(out.files[assignment.module_path.name]).hexdigest(),
+        f"{assignment.module}.ipynb": hashlib.sha256(notebook_source(nb).encode("utf-8")).hexdigest(),
+    }
+    out.files[EXPECTED] = (json.dumps(frozen, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    public = assignment.public_checks
+    hidden = assignment.hidden_checks
+    readme = render("pack_README.md.j2", templates, title=title, assignment=assignment.name,
+                    module=assignment.module, functions=assignment.functions(), checks=public,
+                    public_points=sum(c.points for c in public), hidden_count=len(hidden),
+                    hidden_points=sum(c.points for c in hidden))
+    out.files["README.md"] = readme.encode("utf-8")
+    data = assignment.folder / DATA
+    if data.is_dir():
+        for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            out.files[str(Path(DATA) / f.relative_to(data))] = f.read_bytes()
+    return out
+
+
+def render_course(solutions: Path, names: tuple[str, ...] = (), templates: Path | None = None) -> list[Rendered]:
+    return [render_assignment(load_solution(folder), templates) for folder in assignment_folders(solutions, names)]
+
+
+def _on_disk(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
+
+
+def stale_files(rendered: list[Rendered], out: Path) -> list[str]:
+    """Lines naming each pack file that is missing, different or unexpected."""
+    problems = []
+    for r in rendered:
+        folder = out / r.assignment
+        for rel, content in sorted(r.files.items()):
+            target = folder / rel
+            if not target.is_file():
+                problems.append(f"missing: {target}")
+            elif target.read_bytes() != content:
+                problems.append(f"stale:   {target}")
+        for rel in sorted(_on_disk(folder) - set(r.files)):
+            problems.append(f"extra:   {folder / rel}")
+    return problems
+
+
+def write_pack(rendered: list[Rendered], out: Path) -> list[Path]:
+    """Write every file (only where content changed) and remove files the pack no longer has."""
+    written = []
+    for r in rendered:
+        folder = out / r.assignment
+        for rel in _on_disk(folder) - set(r.files):
+            (folder / rel).unlink()
+        for rel, content in sorted(r.files.items()):
+            target = folder / rel
+            if target.is_file() and target.read_bytes() == content:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            written.append(target)
+        for d in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+            if d.name == "__pycache__":
+                shutil.rmtree(d, ignore_errors=True)
+            elif not any(d.iterdir()):
+                d.rmdir()
+    return written

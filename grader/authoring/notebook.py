@@ -1,0 +1,96 @@
+"""A stub module -> a Jupyter notebook (nbformat), and a notebook -> the module source it holds.
+
+Cells come from the percent format: ``# %% [markdown]`` starts a Markdown cell whose lines are
+``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+from grader.templating import render
+
+CELL = re.compile(r"^# %%(?P<rest>.*)$")
+MAGIC = re.compile(r"^\s*(%|!)")
+
+
+def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
+    """(docstring, remaining lines) of a module source."""
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return "", lines
+    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None), ast.Constant) \
+            and isinstance(tree.body[0].value.value, str):
+        node = tree.body[0]
+        return ast.get_docstring(tree) or "", lines[: node.lineno - 1] + lines[node.end_lineno:]
+    return "", lines
+
+
+def cells_of(source: str) -> list[tuple[str, str]]:
+    """(kind, text) cells of a percent-format module; the docstring first, as Markdown."""
+    doc, lines = _split_docstring(source.replace("\r\n", "\n").split("\n"))
+    cells: list[tuple[str, list[str]]] = []
+    if doc:
+        cells.append(("markdown", doc.split("\n")))
+    kind, buf = "code", []
+    for line in lines:
+        m = CELL.match(line)
+        if m:
+            cells.append((kind, buf))
+            kind, buf = ("markdown" if "[markdown]" in m.group("rest") else "code"), []
+            continue
+        if kind == "markdown":
+            line = line[2:] if line.startswith("# ") else line.lstrip("#")
+        buf.append(line)
+    cells.append((kind, buf))
+    out = []
+    for kind, body in cells:
+        text = "\n".join(body).strip("\n")
+        if text.strip():
+            out.append((kind, text))
+    return out
+
+
+def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None) -> nbformat.NotebookNode:
+    """The student notebook for a stub module (valid nbformat v4, deterministic cell ids)."""
+    nb = v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "grade": {"assignment": assignment},
+    }
+    cells = [("markdown", render("notebook_title.md.j2", templates, assignment=assignment, title=title).strip())]
+    cells += cells_of(stub_source)
+    cells += [("markdown", render("notebook_check.md.j2", templates, assignment=assignment).strip()),
+              ("code", render("notebook_check.py.j2", templates, assignment=assignment).strip())]
+    for i, (kind, text) in enumerate(cells):
+        cell = v4.new_markdown_cell(text) if kind == "markdown" else v4.new_code_cell(text)
+        cell.id = f"{assignment}-{i:02d}".replace("_", "-")
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def notebook_source(nb: nbformat.NotebookNode) -> str:
+    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped."""
+    chunks = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        lines = source.split("\n")
+        if lines and lines[0].startswith("%%"):  # a cell magic makes the whole cell non-Python
+            continue
+        chunks.append("\n".join("" if MAGIC.match(l) else l for l in lines))
+    return "\n\n".join(chunks) + "\n"

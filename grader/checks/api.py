@@ -1,0 +1,171 @@
+"""How an instructor declares checks, known mistakes and accepted variants.
+
+The decorators only attach metadata to the function and return it unchanged, so a checks file stays
+plain Python that can be read, imported and tested like any other module::
+
+    @check(points=2, functions=["adam"])
+    def adam_from_state(impl, rng):
+        w = rng.normal(size=(4, 5))
+        next_w, config = impl.adam(w, rng.normal(size=w.shape), {"t": 5, ...})
+        return {"next_w": next_w, "m": config["m"]}
+
+A scenario receives the implementation under test (the student's module, the reference, or a known
+mistake) and a seeded ``numpy.random.Generator``; it returns named array-likes. Each name is one case
+of the check: with ``partial=True`` the points are shared equally between the cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+ATTR = "__grade__"
+DEFAULT_RTOL = 1e-5
+DEFAULT_ATOL = 1e-8
+DEFAULT_GRAD_THRESHOLD = 1e-7
+DEFAULT_STEP = 1e-5
+
+Scenario = Callable[[Any, Any], "dict[str, Any]"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: a scenario plus how to judge its outputs."""
+
+    name: str
+    points: float
+    functions: tuple[str, ...]
+    scenario: Scenario = field(repr=False, compare=False)
+    hidden: bool = False
+    kind: str = "values"  # "values" or "gradient"
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    threshold: float = DEFAULT_GRAD_THRESHOLD
+    partial: bool = True
+    steps: bool = False  # the first axis of every output is a step of a trajectory
+    strict_dtype: bool = False
+    timeout: float | None = None
+    seed: int | None = None
+    description: str = ""
+
+    @property
+    def visibility(self) -> str:
+        return "hidden" if self.hidden else "public"
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """What a gradient scenario returns for one parameter.
+
+    ``analytic`` is the implementation's gradient of ``f`` at ``x``; the framework computes the
+    centred-difference gradient of ``f`` itself (``f`` maps an array shaped like ``x`` to a scalar).
+    """
+
+    analytic: Any
+    f: Callable[[Any], float] = field(repr=False)
+    x: Any = field(repr=False)
+    h: float = DEFAULT_STEP
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known-wrong (or, with ``accepted=True``, an accepted) version of one student function."""
+
+    function: str
+    hint: str
+    impl: Callable = field(repr=False, compare=False)
+    name: str = ""
+    accepted: bool = False
+
+
+def _functions(functions: str | Iterable[str]) -> tuple[str, ...]:
+    names = (functions,) if isinstance(functions, str) else tuple(functions)
+    if not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise ValueError(f"functions must name the student functions a check exercises, got {functions!r}")
+    return names
+
+
+def _doc(fn: Callable) -> str:
+    return (fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ").strip()
+
+
+def check(
+    points: float,
+    functions: str | Sequence[str],
+    *,
+    hidden: bool = False,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    partial: bool = True,
+    steps: bool = False,
+    strict_dtype: bool = False,
+    timeout: float | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Callable[[Scenario], Scenario]:
+    """Declare a numeric check: outputs are compared with the reference's within rtol/atol."""
+    if points < 0:
+        raise ValueError("points must be >= 0")
+
+    def attach(fn: Scenario) -> Scenario:
+        setattr(fn, ATTR, Check(
+            name=name or fn.__name__, points=float(points), functions=_functions(functions),
+            scenario=fn, hidden=hidden, rtol=rtol, atol=atol, partial=partial, steps=steps,
+            strict_dtype=strict_dtype, timeout=timeout, seed=seed, description=_doc(fn),
+        ))
+        return fn
+
+    return attach
+
+
+def gradient_check(
+    points: float,
+    functions: str | Sequence[str],
+    *,
+    threshold: float = DEFAULT_GRAD_THRESHOLD,
+    hidden: bool = False,
+    partial: bool = True,
+    timeout: float | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Callable[[Scenario], Scenario]:
+    """Declare a gradient check: the scenario returns :class:`Gradient` values; each analytic
+    gradient must be within ``threshold`` relative error of the reference's numerical gradient."""
+
+    def attach(fn: Scenario) -> Scenario:
+        setattr(fn, ATTR, Check(
+            name=name or fn.__name__, points=float(points), functions=_functions(functions),
+            scenario=fn, hidden=hidden, kind="gradient", threshold=threshold, partial=partial,
+            timeout=timeout, seed=seed, description=_doc(fn),
+        ))
+        return fn
+
+    return attach
+
+
+def mistake(function: str, hint: str) -> Callable[[Callable], Callable]:
+    """Register a known-wrong version of ``function``; ``hint`` is the one sentence a student sees."""
+    return _register(function, hint, accepted=False)
+
+
+def variant(function: str, note: str) -> Callable[[Callable], Callable]:
+    """Register an accepted alternative of ``function``: outputs matching it score as right."""
+    return _register(function, note, accepted=True)
+
+
+def _register(function: str, text: str, accepted: bool) -> Callable[[Callable], Callable]:
+    _functions(function)
+    if not text.strip():
+        raise ValueError("a known mistake needs a hint and an accepted variant a note")
+
+    def attach(fn: Callable) -> Callable:
+        setattr(fn, ATTR, Mistake(function=function, hint=text.strip(), impl=fn, name=fn.__name__,
+                                  accepted=accepted))
+        return fn
+
+    return attach
+
+
+def declared(namespace: dict[str, Any], kind: type) -> list:
+    """The checks (or mistakes) declared in a module namespace, in definition order."""
+    return [getattr(v, ATTR) for v in namespace.values() if isinstance(getattr(v, ATTR, None), kind)]

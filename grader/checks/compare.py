@@ -1,0 +1,80 @@
+"""Numeric comparison of one output with its expected value: a verdict and a message that teaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+KIND_CLASS = {"b": "bool", "i": "number", "u": "number", "f": "number", "c": "complex"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str = ""
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return "" if not idx else f" at index {idx[0] if len(idx) == 1 else tuple(int(i) for i in idx)}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def matches(actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """Same shape and every element within tolerance (NaN/inf where expected has them)."""
+    if actual is None or actual.shape != expected.shape:
+        return False
+    return bool(np.all(_close(actual, expected, rtol, atol)))
+
+
+def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, *, actual_kind: str = "f",
+            expected_kind: str = "f", rtol: float, atol: float, strict_dtype: bool = False,
+            steps: bool = False, hidden: bool = False) -> Verdict:
+    """Judge ``actual`` against ``expected``; never reveal expected values when ``hidden``."""
+    if actual is None:
+        return Verdict(False, f"{name}: no value was returned")
+    same_kind = actual_kind == expected_kind if strict_dtype else \
+        KIND_CLASS.get(actual_kind) == KIND_CLASS.get(expected_kind)
+    if not same_kind:
+        want = expected_kind if strict_dtype else KIND_CLASS.get(expected_kind, expected_kind)
+        got = actual_kind if strict_dtype else KIND_CLASS.get(actual_kind, actual_kind)
+        return Verdict(False, f"{name}: values are of kind {got} but {want} was expected")
+    if actual.shape != expected.shape:
+        want = "" if hidden else f", expected {expected.shape}"
+        return Verdict(False, f"{name}: wrong shape {actual.shape}{want}")
+    ok = _close(actual, expected, rtol, atol)
+    if np.all(ok):
+        return Verdict(True)
+    bad = ~ok
+    where = ""
+    if steps and actual.ndim >= 1:
+        first = int(np.argmax(bad.reshape(bad.shape[0], -1).any(axis=1)))
+        where = f"; first wrong at step {first + 1} of {actual.shape[0]}"
+    nonfinite = bad & ~np.isfinite(actual)
+    if nonfinite.any():
+        idx = np.unravel_index(int(np.argmax(nonfinite)), actual.shape) if actual.ndim else ()
+        value = actual[idx] if actual.ndim else actual.item()
+        kind = "NaN" if np.isnan(value) else "inf"
+        return Verdict(False, f"{name}: {kind}{_index(idx)} where a finite value was expected{where}")
+    with np.errstate(all="ignore"):
+        abs_err = np.where(bad, np.abs(actual - expected), 0.0)
+        rel_err = np.where(bad, abs_err / np.maximum(np.abs(expected), np.finfo(float).tiny), 0.0)
+    if not np.all(np.isfinite(abs_err)):  # expected holds NaN/inf that actual lacks
+        return Verdict(False, f"{name}: finite values where NaN or inf was expected{where}")
+    flat = int(np.argmax(abs_err))
+    idx = np.unravel_index(flat, actual.shape) if actual.ndim else ()
+    count = int(bad.sum())
+    msg = (f"{name}: {count} of {actual.size} values differ; largest error "
+           f"{_fmt(float(abs_err.reshape(-1)[flat]))} (relative {_fmt(float(np.max(rel_err)))}){_index(idx)}")
+    if not hidden:
+        got, want = actual.reshape(-1)[flat], expected.reshape(-1)[flat]
+        msg += f": got {_fmt(float(np.real(got)))}, expected {_fmt(float(np.real(want)))}"
+    return Verdict(False, msg + where)

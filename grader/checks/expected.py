@@ -1,0 +1,126 @@
+"""Where expected outputs come from: the reference run in the grader's own process (instructor, CI)
+or the values frozen into the student pack at `grade generate` time.
+
+Both also give the outputs of the known mistakes and accepted variants, for diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from grader.checks.api import Check, Mistake
+from grader.checks.loader import AuthoringError
+from grader.checks.scenario import evaluate, public_seed
+from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
+from grader.course import Assignment
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A known mistake (or accepted variant) and what it outputs for one check and seed."""
+
+    name: str
+    function: str
+    hint: str
+    accepted: bool
+    outputs: Outputs
+
+
+def run_in_process(check: Check, impl: Any, seed: int) -> Outputs:
+    """Run a trusted implementation's scenario here and convert its outputs."""
+    return {name: Value.of(arr) for name, arr in evaluate(check, impl, seed).items()}
+
+
+def with_replaced(reference: Any, mistake: Mistake) -> SimpleNamespace:
+    """The reference module with one function swapped for a mistake's version."""
+    namespace = SimpleNamespace(**vars(reference))
+    setattr(namespace, mistake.function, mistake.impl)
+    return namespace
+
+
+class ReferenceExpectations:
+    """Expected outputs computed from the reference solution (cached per check and seed)."""
+
+    def __init__(self, assignment: Assignment):
+        self.assignment = assignment
+        self._expected: dict[tuple[str, int], Outputs] = {}
+        self._alternatives: dict[tuple[str, int], list[Alternative]] = {}
+
+    def seed(self, check: Check) -> int:
+        return public_seed(self.assignment.name, check)
+
+    def expected(self, check: Check, seed: int) -> Outputs:
+        key = (check.name, seed)
+        if key not in self._expected:
+            try:
+                self._expected[key] = run_in_process(check, self.assignment.reference, seed)
+            except Exception as exc:
+                raise AuthoringError(f"{self.assignment.folder}: the reference fails check {check.name!r}: "
+                                     f"{type(exc).__name__}: {exc}") from exc
+        return self._expected[key]
+
+    def alternatives(self, check: Check, seed: int) -> list[Alternative]:
+        key = (check.name, seed)
+        if key not in self._alternatives:
+            found = []
+            for m in self.assignment.mistakes:
+                if m.function not in check.functions:
+                    continue
+                try:
+                    outputs = run_in_process(check, with_replaced(self.assignment.reference, m), seed)
+                except Exception:  # a mistake that crashes on this scenario cannot be matched here
+                    continue
+                found.append(Alternative(m.name, m.function, m.hint, m.accepted, outputs))
+            self._alternatives[key] = found
+        return self._alternatives[key]
+
+
+class FrozenExpectations:
+    """Expected outputs frozen in a student pack's expected.json (public checks only)."""
+
+    def __init__(self, assignment: Assignment):
+        self.assignment = assignment
+        self.data = assignment.frozen.get("checks", {})
+
+    def _entry(self, check: Check) -> dict:
+        if check.name not in self.data:
+            raise AuthoringError(f"{self.assignment.folder}/expected.json has no values for check {check.name!r}: "
+                                 f"checks.py and expected.json are from different versions of the pack")
+        return self.data[check.name]
+
+    def seed(self, check: Check) -> int:
+        return int(self._entry(check)["seed"])
+
+    def expected(self, check: Check, seed: int) -> Outputs:
+        return decode_outputs(self._entry(check)["expected"])
+
+    def alternatives(self, check: Check, seed: int) -> list[Alternative]:
+        return [Alternative(a["name"], a["function"], a["hint"], a["accepted"], decode_outputs(a["outputs"]))
+                for a in self._entry(check).get("alternatives", [])]
+
+
+def expectations_for(assignment: Assignment) -> ReferenceExpectations | FrozenExpectations:
+    return FrozenExpectations(assignment) if assignment.is_pack else ReferenceExpectations(assignment)
+
+
+def freeze(assignment: Assignment, version: str) -> dict[str, Any]:
+    """The expected.json content of a pack: public checks' expected and alternative outputs."""
+    source = ReferenceExpectations(assignment)
+    checks = {}
+    for check in assignment.public_checks:
+        seed = source.seed(check)
+        checks[check.name] = {
+            "seed": seed,
+            "expected": encode_outputs(source.expected(check, seed)),
+            "alternatives": [
+                {"name": a.name, "function": a.function, "hint": a.hint, "accepted": a.accepted,
+                 "outputs": encode_outputs(a.outputs)}
+                for a in source.alternatives(check, seed)
+            ],
+        }
+    return {"format": FORMAT, "assignment": assignment.name, "module": assignment.module,
+            "generated_by": f"grade {version}", "checks": checks}

@@ -1,0 +1,67 @@
+"""Run one check's scenario against an implementation and collect plain numeric arrays.
+
+This runs wherever a scenario runs: in the sandboxed child for a submission, in the grader for the
+reference and for known mistakes. It returns raw arrays; whoever receives them converts them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import numpy as np
+
+from grader.checks.api import Check, Gradient
+from grader.checks.gradcheck import numerical_gradient
+from grader.checks.values import NUMERIC_KINDS, NotNumeric
+
+NUMERICAL_SUFFIX = "@numerical"
+
+
+def public_seed(assignment: str, check: Check) -> int:
+    """The fixed seed of a public check (or the one it declares)."""
+    if check.seed is not None:
+        return int(check.seed)
+    return int.from_bytes(hashlib.sha256(f"{assignment}/{check.name}".encode()).digest()[:4], "little")
+
+
+def hidden_seed(secret: bytes, assignment: str, student: str, check: Check) -> int:
+    """A per-student seed for a hidden check: different per student, reproducible, unguessable."""
+    mac = hmac.new(secret, f"{assignment}\0{student}\0{check.name}".encode(), hashlib.sha256)
+    return int.from_bytes(mac.digest()[:8], "little") >> 1
+
+
+def numeric_array(value: Any) -> np.ndarray:
+    """``value`` as a plain (base class) numeric ndarray, or NotNumeric."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # a value whose conversion itself fails
+        raise NotNumeric(f"cannot be converted to an array ({type(exc).__name__})") from None
+    if type(arr) is not np.ndarray:
+        arr = np.array(arr, subok=False)
+    if arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.hasobject:
+        raise NotNumeric(f"is not numeric (dtype {arr.dtype})")
+    return np.ascontiguousarray(arr)
+
+
+def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
+    """Call the scenario; gradient values add the centred-difference gradient of their loss."""
+    produced = check.scenario(impl, np.random.default_rng(seed))
+    if not isinstance(produced, dict):
+        raise TypeError(f"the scenario of {check.name!r} must return a dict of named arrays")
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in produced.items():
+        if isinstance(value, Gradient):
+            arrays[str(name)] = _named(name, value.analytic)
+            arrays[str(name) + NUMERICAL_SUFFIX] = numerical_gradient(value.f, value.x, value.h)
+        else:
+            arrays[str(name)] = _named(name, value)
+    return arrays
+
+
+def _named(name: str, value: Any) -> np.ndarray:
+    try:
+        return numeric_array(value)
+    except NotNumeric as exc:
+        raise NotNumeric(f"{name} {exc}") from None

@@ -1,0 +1,68 @@
+"""Numeric values as the grader holds them: base float64 (or complex128) arrays plus the kind
+of the dtype they arrived in. Also their JSON form, for frozen expected outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+NUMERIC_KINDS = "biufc"
+
+
+class NotNumeric(TypeError):
+    """A value that is not a plain numeric array."""
+
+
+@dataclass(frozen=True)
+class Value:
+    array: np.ndarray
+    kind: str = "f"
+
+    @classmethod
+    def of(cls, raw: Any) -> "Value":
+        """A trusted value (from the reference or the wire) as float64/complex128."""
+        arr = np.asarray(raw)
+        if arr.dtype.kind not in NUMERIC_KINDS:
+            raise NotNumeric(f"dtype {arr.dtype} is not numeric")
+        target = np.complex128 if arr.dtype.kind == "c" else np.float64
+        return cls(np.array(arr, dtype=target, copy=True, subok=False), arr.dtype.kind)
+
+
+Outputs = dict[str, Value]
+
+
+def _encode_number(x: float) -> float | str:
+    return x if np.isfinite(x) else ("nan" if np.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def _decode_number(x: float | str) -> float:
+    return float(x)
+
+
+def encode(value: Value) -> dict[str, Any]:
+    """JSON-safe form (exact: floats round-trip through repr)."""
+    flat = value.array.reshape(-1)
+    if value.kind == "c":
+        data = [[_encode_number(float(z.real)), _encode_number(float(z.imag))] for z in flat]
+    else:
+        data = [_encode_number(float(x)) for x in flat]
+    return {"kind": value.kind, "shape": list(value.array.shape), "data": data}
+
+
+def decode(data: dict[str, Any]) -> Value:
+    shape = tuple(int(n) for n in data["shape"])
+    if data["kind"] == "c":
+        arr = np.array([complex(_decode_number(r), _decode_number(i)) for r, i in data["data"]], dtype=np.complex128)
+    else:
+        arr = np.array([_decode_number(x) for x in data["data"]], dtype=np.float64)
+    return Value(arr.reshape(shape), data["kind"])
+
+
+def encode_outputs(outputs: Outputs) -> dict[str, Any]:
+    return {name: encode(v) for name, v in outputs.items()}
+
+
+def decode_outputs(data: dict[str, Any]) -> Outputs:
+    return {name: decode(v) for name, v in data.items()}

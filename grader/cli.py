@@ -1,0 +1,148 @@
+"""The `grade` command: thin click commands over package functions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+import grader
+from grader.checks.loader import AuthoringError
+from grader.authoring.markers import MarkerError
+
+
+def _templates(path: Path | None) -> Path | None:
+    candidate = path or Path("templates")
+    return candidate.resolve() if candidate.is_dir() else None
+
+
+class Failure(click.ClickException):
+    exit_code = 2
+
+
+def _guard(fn):
+    """Turn authoring errors into a clear message and exit code 2 instead of a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (AuthoringError, MarkerError) as exc:
+            raise Failure(str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(grader.__version__, prog_name="grade")
+def main() -> None:
+    """Autograding for numerical Python exercises."""
+
+
+solutions_option = click.option("--solutions", type=click.Path(path_type=Path), default=Path("solutions"),
+                                show_default=True, help="The instructor's solutions folder.")
+templates_option = click.option("--templates", type=click.Path(path_type=Path), default=None,
+                                help="Template overrides (default: ./templates if present).")
+
+
+@main.command()
+@click.argument("assignments", nargs=-1)
+@solutions_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("assignments"), show_default=True,
+              help="Where the student pack goes.")
+@templates_option
+@click.option("--check", is_flag=True, help="Render in memory; exit 1 listing stale or missing files.")
+@_guard
+def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None, check: bool) -> None:
+    """Render the student pack (stubs, notebooks, checks, expected outputs) from the solutions."""
+    from grader.authoring.generate import render_course, stale_files, write_pack
+
+    started = time.perf_counter()
+    rendered = render_course(solutions, assignments, _templates(templates))
+    if check:
+        problems = stale_files(rendered, out)
+        if problems:
+            click.echo("\n".join(problems))
+            click.echo(f"{len(problems)} pack file(s) out of date: run `grade generate` and commit the result.", err=True)
+            sys.exit(1)
+        click.echo(f"pack is up to date ({len(rendered)} assignments)")
+        return
+    written = write_pack(rendered, out)
+    click.echo(f"generated {len(rendered)} assignments into {out} ({len(written)} files changed) "
+               f"in {time.perf_counter() - started:.2f} s")
+
+
+@main.command()
+@click.argument("assignments", nargs=-1)
+@solutions_option
+@templates_option
+@_guard
+def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None) -> None:
+    """Prove the checks: reference full marks, stub zero, every known mistake caught."""
+    from grader.config import course_secret
+    from grader.course import assignment_folders, load_solution
+    from grader.grading.verify import verify as run_verify
+
+    failed = 0
+    for folder in assignment_folders(solutions, assignments):
+        report = run_verify(load_solution(folder), secret=course_secret(), templates=_templates(templates))
+        click.echo(f"{report.assignment}:")
+        for f in report.findings:
+            mark = click.style("ok  ", fg="green") if f.ok else click.style("FAIL", fg="red", bold=True)
+            click.echo(f"  {mark} {f.subject}: {f.detail}")
+        failed += not report.ok
+    if failed:
+        click.echo(f"{failed} assignment(s) failed verification", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option("--assignment", help="The assignment (default: the one this folder holds).")
+@click.option("--student", help="Your student id (default: git's user.email, else your user name).")
+@click.option("--notebook", help="Grade this notebook instead of the .py file.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the result as JSON.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write a feedback page.")
+@click.option("--timeout", type=float, default=None, help="Seconds for the whole submission.")
+@click.option("--no-archive", is_flag=True, help="Do not write the submission archive.")
+def submit(path: Path, assignment: str | None, student: str | None, notebook: str | None, json_path: Path | None,
+           html_path: Path | None, timeout: float | None, no_archive: bool) -> None:
+    """Grade your work on the public checks and write the archive to hand in."""
+    import json
+
+    from grader.grading.engine import Settings
+    from grader.grading.submit import submit as run_submit
+    from grader.reports.terminal import format_result
+    from grader.submission import NotGradable
+
+    settings = Settings()
+    if timeout:
+        settings.timeout = timeout
+    try:
+        done = run_submit(path, assignment=assignment, student=student, notebook=notebook, settings=settings,
+                          archive=not no_archive)
+    except (AuthoringError, ValueError) as exc:
+        if isinstance(exc, NotGradable):
+            click.echo(f"not gradable: {exc}", err=True)
+            sys.exit(1)
+        raise Failure(str(exc)) from None
+    result = done.result
+    click.echo(format_result(result, colour=sys.stdout.isatty()))
+    if json_path:
+        json_path.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+    if html_path:
+        from grader.reports.html import write_student_page
+
+        write_student_page(result, html_path)
+        click.echo(f"feedback page: {html_path}")
+    if done.archive:
+        click.echo(f"archive to hand in: {done.archive}")
+    all_passed = result.status == "graded" and all(c.status == "passed" for c in result.checks)
+    sys.exit(0 if all_passed else 1)
+
+
+if __name__ == "__main__":
+    main()

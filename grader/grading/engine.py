@@ -1,0 +1,139 @@
+"""One submission: run it in the sandbox, judge what comes back, build its :class:`Result`."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.checks.api import Check
+from grader.checks.expected import expectations_for
+from grader.checks.scenario import hidden_seed
+from grader.course import Assignment
+from grader.grading.judge import Received, judge
+from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
+from grader.sandbox.runner import CheckReport, RunReport, Sandbox, SandboxFailure
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_CHECK_TIMEOUT = 10.0
+DEFAULT_SECRET = b"grade: no course secret configured"
+MISSING_ATTR = re.compile(r"module '([^']+)' has no attribute '([^']+)'")
+
+
+@dataclass
+class Settings:
+    timeout: float = DEFAULT_TIMEOUT  # per submission
+    check_timeout: float = DEFAULT_CHECK_TIMEOUT  # per check unless the check sets its own
+    import_timeout: float = 10.0
+    memory_bytes: int = 1 << 30
+    landlock: bool = True
+    seccomp: bool = True
+
+
+def _where(error: dict[str, Any]) -> str:
+    frames = error.get("frames") or []
+    if not frames:
+        return ""
+    file, line, func, _ = frames[-1]
+    return f"{file}, line {line}, in {func}" if func != "<module>" else f"{file}, line {line}"
+
+
+def to_received(report: CheckReport, module: str) -> Received:
+    if report.status == "ok":
+        return Received(status="ok", arrays=report.arrays)
+    if report.status == "error":
+        err = report.error
+        etype, message = str(err.get("type", "Error")), str(err.get("message", ""))
+        missing = MISSING_ATTR.fullmatch(message) if etype == "AttributeError" else None
+        if missing and missing.group(1) == module:
+            return Received(status="error", error_type="Missing function",
+                            error_message=f"{module}.py defines no {missing.group(2)!r} (check its name)")
+        return Received(status="error", error_type=etype, error_message=message, where=_where(err))
+    if report.status in ("timeout", "died"):
+        return Received(status=report.status, detail=report.detail)
+    return Received(status="missing", detail="no report: the submission's process stopped before this check ran")
+
+
+def import_problem_message(problem: dict[str, Any], module: str) -> str:
+    kind = problem.get("t")
+    if kind == "import_timeout":
+        return f"{module}.py did not finish importing within {problem.get('seconds')} s (top-level code runs at import)"
+    if kind == "import_died":
+        return f"{module}.py ended the process while being imported ({problem.get('how')})"
+    etype, message = problem.get("type", "Error"), problem.get("message", "")
+    if etype in ("SyntaxError", "IndentationError", "TabError"):
+        return f"{etype} in {module}.py line {problem.get('line', '?')}: {message}"
+    if etype == "SystemExit":
+        return f"{module}.py called exit() while being imported{' (' + _where(problem) + ')' if _where(problem) else ''}"
+    where = _where(problem)
+    return f"{module}.py raised {etype} while being imported: {message}" + (f" ({where})" if where else "")
+
+
+def check_seed(check: Check, assignment: str, student: str, secret: bytes | None, expectations) -> int:
+    """Public checks use the pack's fixed seed; hidden ones a per-student seed from the secret."""
+    if check.hidden:
+        return hidden_seed(secret or DEFAULT_SECRET, assignment, student, check)
+    return expectations.seed(check)
+
+
+class Engine:
+    """Grades submissions of one assignment; keep one per worker (it owns a warm sandbox)."""
+
+    def __init__(self, assignment: Assignment, *, secret: bytes | None = None, settings: Settings | None = None,
+                 include_hidden: bool = True):
+        self.assignment = assignment
+        self.expectations = expectations_for(assignment)
+        self.secret = secret or DEFAULT_SECRET
+        self.settings = settings or Settings()
+        self.checks: list[Check] = assignment.checks if include_hidden else assignment.public_checks
+        files = [assignment.folder / "checks.py"]
+        if any(c.hidden for c in self.checks):
+            files.append(assignment.folder / "hidden_checks.py")
+        self.sandbox = Sandbox(files, landlock=self.settings.landlock, seccomp=self.settings.seccomp)
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def seed(self, check: Check, student: str) -> int:
+        return check_seed(check, self.assignment.name, student, self.secret, self.expectations)
+
+    def grade(self, workdir: Path, student: str = "student", **extra: Any) -> Result:
+        """Grade the prepared folder ``workdir`` (which holds ``<module>.py``)."""
+        started = time.monotonic()
+        s = self.settings
+        seeds = {c.name: self.seed(c, student) for c in self.checks}
+        jobs = [{"name": c.name, "seed": seeds[c.name], "timeout": c.timeout or s.check_timeout} for c in self.checks]
+        module = self.assignment.module
+        try:
+            report = self.sandbox.run(Path(workdir), module, jobs, timeout=s.timeout,
+                                      import_timeout=s.import_timeout,
+                                      limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
+        except SandboxFailure as exc:
+            report = RunReport(import_problem={"t": "import_died", "how": str(exc)})
+        if not report.imported:
+            message = import_problem_message(report.import_problem or {"t": "import_died", "how": "no report"}, module)
+            return self._not_gradable(student, message, time.monotonic() - started, **extra)
+        results = []
+        for check in self.checks:
+            seed = seeds[check.name]
+            received = to_received(report.checks.get(check.name, CheckReport()), module)
+            results.append(judge(check, received, self.expectations.expected(check, seed), None,
+                                 lambda c=check, sd=seed: self.expectations.alternatives(c, sd)))
+        return Result.from_checks(student, self.assignment.name, results,
+                                  execution_time=round(time.monotonic() - started, 4), **extra)
+
+    def _not_gradable(self, student: str, message: str, elapsed: float, **extra: Any) -> Result:
+        checks = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points,
+                              status=ERROR, message="not gradable: " + message, visibility=c.visibility,
+                              description=c.description) for c in self.checks]
+        result = Result.from_checks(student, self.assignment.name, checks, execution_time=round(elapsed, 4), **extra)
+        result.status, result.message = NOT_GRADABLE, message
+        return result

@@ -1,0 +1,140 @@
+"""Verdicts: what a submission sent back for a check, against the expected outputs.
+
+Everything here runs in the grader's own process. What it judges is plain data that came over the
+sandbox's channel (or from a trusted in-process run); nothing here calls student code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.checks.api import Check
+from grader.checks.compare import Verdict, compare, matches
+from grader.checks.expected import Alternative
+from grader.checks.gradcheck import relative_error
+from grader.checks.scenario import NUMERICAL_SUFFIX
+from grader.checks.values import Outputs, Value
+from grader.result import ERROR, FAILED, PASSED, TIMEOUT, CheckResult
+
+MAX_MESSAGES = 3
+
+
+@dataclass
+class Received:
+    """What the sandbox reported for one check."""
+
+    status: str = "ok"  # ok | error | timeout | died | missing
+    arrays: Outputs = field(default_factory=dict)
+    error_type: str = ""
+    error_message: str = ""
+    where: str = ""  # "optim.py, line 12, in adam" (the student's own innermost frame)
+    detail: str = ""
+
+
+def _error_message(received: Received, hidden: bool) -> str:
+    where = f" ({received.where})" if received.where else ""
+    if received.status == "timeout":
+        return received.detail or "timed out"
+    if received.status in ("died", "missing"):
+        return received.detail or "the submission's process ended before this check reported"
+    text = "" if hidden or not received.error_message else f": {received.error_message}"
+    return f"{received.error_type or 'Error'}{text}{where}"
+
+
+def _case_verdict(check: Check, name: str, got: Value | None, want: Value, hidden: bool) -> Verdict:
+    if check.kind == "gradient":
+        if got is None:
+            return Verdict(False, f"{name}: no gradient was returned")
+        if got.array.shape != want.array.shape:
+            return Verdict(False, f"{name}: gradient has shape {got.array.shape}"
+                                  + ("" if hidden else f", expected {want.array.shape}"))
+        err = relative_error(got.array, want.array)
+        if err <= check.threshold:
+            return Verdict(True)
+        return Verdict(False, f"{name}: relative error {err:.3g} against the numerical gradient "
+                              f"(threshold {check.threshold:.0e})")
+    return compare(name, None if got is None else got.array, want.array,
+                   actual_kind=got.kind if got else "f", expected_kind=want.kind, rtol=check.rtol,
+                   atol=check.atol, strict_dtype=check.strict_dtype, steps=check.steps, hidden=hidden)
+
+
+def _case_matches(check: Check, got: Value | None, want: Value) -> bool:
+    if got is None:
+        return False
+    if check.kind == "gradient":
+        return got.array.shape == want.array.shape and relative_error(got.array, want.array) <= check.threshold
+    return matches(got.array, want.array, check.rtol, check.atol)
+
+
+def _expected_cases(check: Check, expected: Outputs) -> dict[str, Value]:
+    if check.kind == "gradient":
+        return {n[: -len(NUMERICAL_SUFFIX)]: v for n, v in expected.items() if n.endswith(NUMERICAL_SUFFIX)}
+    return dict(expected)
+
+
+def _gradient_consistency(check: Check, received: Received, failing: list[str]) -> str:
+    """For a failing gradient: does it at least match the numerical gradient of the student's own loss?"""
+    notes = []
+    for name in failing:
+        own, analytic = received.arrays.get(name + NUMERICAL_SUFFIX), received.arrays.get(name)
+        if own is None or analytic is None or own.array.shape != analytic.array.shape:
+            continue
+        if relative_error(analytic.array, own.array) <= check.threshold:
+            notes.append(f"{name} agrees with the numerical gradient of your own forward pass, so the "
+                         f"forward pass (the loss) differs from the reference")
+    return "; ".join(notes)
+
+
+def judge(check: Check, received: Received, expected: Outputs, alternatives: list[Alternative] | None,
+          load_alternatives=None) -> CheckResult:
+    """One check's result. ``load_alternatives`` is called only when diagnosis is needed."""
+    hidden = check.hidden
+    base = dict(name=check.name, functions=list(check.functions), max_score=check.points,
+                visibility=check.visibility, description=check.description)
+    if received.status != "ok":
+        status = TIMEOUT if received.status == "timeout" else ERROR
+        return CheckResult(score=0.0, status=status, message=_error_message(received, hidden), **base)
+    cases = _expected_cases(check, expected)
+    verdicts = {name: _case_verdict(check, name, received.arrays.get(name), want, hidden)
+                for name, want in cases.items()}
+    failing = [n for n, v in verdicts.items() if not v.passed]
+    hint = mistake = None
+    if failing:
+        alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
+        best_alt, best_rescued = None, []
+        for alt in (a for a in alts if a.accepted):
+            alt_cases = _expected_cases(check, alt.outputs)
+            rescued = [n for n in failing
+                       if n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n])]
+            if len(rescued) > len(best_rescued):
+                best_alt, best_rescued = alt, rescued
+        if best_alt is not None:
+            failing = [n for n in failing if n not in best_rescued]
+            hint = best_alt.hint
+        for alt in alts:
+            if alt.accepted or not failing:
+                continue
+            alt_cases = _expected_cases(check, alt.outputs)
+            if all(n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n]) for n in failing):
+                hint, mistake = alt.hint, alt.name
+                break
+    passed = len(cases) - len(failing)
+    fraction = passed / len(cases) if cases else 0.0
+    score = check.points * (fraction if check.partial else float(not failing))
+    messages = [verdicts[n].message for n in failing[:MAX_MESSAGES]]
+    if len(failing) > MAX_MESSAGES:
+        messages.append(f"and {len(failing) - MAX_MESSAGES} more")
+    if check.kind == "gradient" and failing:
+        note = _gradient_consistency(check, received, failing)
+        if note:
+            messages.append(note)
+    status = PASSED if not failing else FAILED
+    return CheckResult(score=round(float(score), 6), status=status, message="; ".join(messages),
+                       hint=hint, mistake=mistake, **base)
+
+
+def values_equal(a: Outputs, b: Outputs) -> bool:
+    """Exact equality of two output sets (used by tests and verify)."""
+    return a.keys() == b.keys() and all(np.array_equal(a[k].array, b[k].array, equal_nan=True) for k in a)

@@ -1,0 +1,41 @@
+"""Fresh temporary folders holding exactly what one run of a submission may see."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from grader.course import CHECKS, EXPECTED, Assignment
+
+NOT_FOR_THE_CHILD = {CHECKS, EXPECTED, "README.md"}
+
+
+def base_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
+    """What every submission starts from: the pack's given files (support modules, data)."""
+    if assignment.is_pack:
+        files = {}
+        for p in sorted(assignment.folder.rglob("*")):
+            rel = str(p.relative_to(assignment.folder))
+            if p.is_file() and rel not in NOT_FOR_THE_CHILD and p.suffix != ".ipynb" and "__pycache__" not in p.parts \
+                    and not p.name.endswith("-submission.zip") and not p.name.startswith("."):
+                files[rel] = p.read_bytes()
+        return files
+    from grader.authoring.generate import render_assignment
+
+    rendered = render_assignment(assignment, templates).files
+    return {rel: data for rel, data in rendered.items() if rel not in NOT_FOR_THE_CHILD and not rel.endswith(".ipynb")}
+
+
+def materialize(files: dict[str, bytes], prefix: str = "grade-run-") -> Path:
+    """A new private temporary folder holding ``files`` (relative paths, already validated)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return root
+
+
+def remove(root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)

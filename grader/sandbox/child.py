@@ -1,0 +1,136 @@
+"""THE ONLY CODE THAT IMPORTS STUDENT CODE.
+
+Runs in a freshly forked (or spawned) child: confines itself, imports the submission, runs the
+requested scenarios and streams each output back as plain arrays over its one result channel.
+It decides nothing: whatever it sends is data that the grader judges in its own process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from grader.checks.api import Check
+from grader.checks.scenario import evaluate
+from grader.sandbox import wire
+
+MAX_TEXT = 2000
+
+
+def _text(value: Any) -> str:
+    try:
+        text = str(value)
+    except BaseException:  # a student exception whose __str__ itself misbehaves
+        text = "<unprintable>"
+    return text[:MAX_TEXT]
+
+
+def _student_frames(tb, workdir: str) -> list[tuple[str, int, str, str]]:
+    frames = []
+    for fs in traceback.extract_tb(tb):
+        try:
+            inside = os.path.realpath(fs.filename).startswith(workdir + os.sep)
+        except Exception:
+            inside = False
+        if inside:
+            frames.append((os.path.basename(fs.filename), int(fs.lineno or 0), _text(fs.name)[:200],
+                           _text(fs.line or "")[:200]))
+    return frames
+
+
+def _send(fd: int, header: dict[str, Any]) -> None:
+    wire.write_all(fd, wire.encode(header))
+
+
+def _report_exception(fd: int, kind: str, exc: BaseException, workdir: str, check: str | None = None) -> None:
+    frames = _student_frames(exc.__traceback__, workdir)
+    header: dict[str, Any] = {"t": kind, "type": type(exc).__name__[:100], "message": _text(exc), "frames": frames}
+    if isinstance(exc, SyntaxError):
+        header["line"] = int(exc.lineno or 0)
+        header["message"] = _text(exc.msg)
+        header["frames"] = [(os.path.basename(exc.filename or ""), int(exc.lineno or 0), "<module>",
+                             _text(exc.text or "").strip()[:200])]
+    if check is not None:
+        header["check"] = check
+    _send(fd, header)
+
+
+def installation_paths() -> list[str]:
+    """The entries of sys.path that belong to the Python installation (never a course folder)."""
+    import site
+
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    roots.update(os.path.realpath(p) for p in site.getsitepackages() + [site.getusersitepackages()])
+    keep = []
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if real and any(real == r or real.startswith(r + os.sep) for r in roots):
+            keep.append(entry)
+    return keep
+
+
+def import_submission(workdir: str, module: str):
+    """Import ``<workdir>/<module>.py`` as module ``module`` (siblings importable)."""
+    path = Path(workdir) / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(module, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{module}.py cannot be imported")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[module] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> None:
+    """Import the submission and stream the outputs of ``checks`` (check, seed) to ``fd``."""
+    try:
+        impl = import_submission(workdir, module)
+    except BaseException as exc:  # SyntaxError, SystemExit, anything raised at import
+        _report_exception(fd, "import_error", exc, workdir)
+        return
+    _send(fd, {"t": "imported"})
+    for check, seed in checks:
+        _send(fd, {"t": "start", "check": check.name})
+        try:
+            arrays = evaluate(check, impl, seed)
+        except BaseException as exc:
+            _report_exception(fd, "error", exc, workdir, check.name)
+        else:
+            for name, array in arrays.items():
+                wire.write_all(fd, wire.encode_array({"t": "array", "check": check.name, "name": name[:200]}, array))
+        _send(fd, {"t": "done", "check": check.name})
+    _send(fd, {"t": "bye"})
+
+
+def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]]) -> None:
+    """Entry point after fork: confine, then run; always ends the process with os._exit."""
+    code = 0
+    try:
+        from grader.sandbox import confine
+
+        workdir = os.path.realpath(job["workdir"])
+        confine.new_process_group()
+        confine.redirect_stdio()
+        confine.close_fds(keep=[fd])
+        os.chdir(workdir)
+        confine.scrub_environment(workdir)
+        limits = job.get("limits", {})
+        confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
+                                memory_bytes=limits.get("memory_bytes", 1 << 30),
+                                file_bytes=limits.get("file_bytes", 16 << 20),
+                                open_files=limits.get("open_files", 64))
+        if job.get("landlock", True):
+            confine.restrict_filesystem(read_only=confine.default_read_only_paths(), read_write=[workdir])
+        if job.get("seccomp", True):
+            confine.restrict_syscalls(own_pid=os.getpid())
+        sys.path[:] = [workdir] + installation_paths()
+        sys.argv = [f"{job['module']}.py"]
+        run(fd, workdir, job["module"], checks)
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)

@@ -1,0 +1,126 @@
+"""Framing of plain data over a pipe: a JSON header, optionally followed by raw array bytes.
+
+A frame is ``<u32 little-endian header length><header JSON>[<payload>]``; the header of an array
+frame says its dtype, shape and byte count. Nothing is ever pickled. Readers enforce size caps and
+refuse dtypes that are not plain numbers, so a hostile writer can only send bad numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+HEADER = struct.Struct("<I")
+MAX_HEADER = 64 * 1024
+ALLOWED_DTYPES = {f"{order}{kind}{size}" for order in "<>|" for kind, sizes in
+                  (("b", (1,)), ("i", (1, 2, 4, 8)), ("u", (1, 2, 4, 8)), ("f", (2, 4, 8)), ("c", (8, 16)))
+                  for size in sizes}
+
+
+class WireError(ValueError):
+    """The other side broke the protocol (oversized, malformed or non-numeric data)."""
+
+
+class Timeout(Exception):
+    """No complete frame arrived before the deadline."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    array_bytes: int = 64 * 1024 * 1024
+    total_bytes: int = 256 * 1024 * 1024
+
+
+def encode(header: dict[str, Any], payload: bytes = b"") -> bytes:
+    if payload:
+        header = {**header, "nbytes": len(payload)}
+    data = json.dumps(header, separators=(",", ":")).encode()
+    return HEADER.pack(len(data)) + data + payload
+
+
+def encode_array(header: dict[str, Any], array: np.ndarray) -> bytes:
+    array = np.ascontiguousarray(array)
+    return encode({**header, "dtype": array.dtype.str, "shape": list(array.shape)}, array.tobytes())
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def decode_array(header: dict[str, Any], payload: bytes) -> np.ndarray:
+    """A base ndarray built from raw bytes; refuses anything but plain numeric dtypes."""
+    dtype, shape = header.get("dtype"), header.get("shape")
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"refused dtype {dtype!r}")
+    if not isinstance(shape, list) or len(shape) > 32 or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise WireError("malformed shape")
+    dt = np.dtype(dtype)
+    if int(np.prod(shape, dtype=np.int64)) * dt.itemsize != len(payload):
+        raise WireError("payload size does not match dtype and shape")
+    return np.frombuffer(payload, dtype=dt).reshape(shape).copy()
+
+
+class FrameReader:
+    """Reads frames from a file descriptor with deadlines and size caps."""
+
+    def __init__(self, fd: int, caps: Caps = Caps()):
+        self.fd, self.caps = fd, caps
+        self.buffer = bytearray()
+        self.total = 0
+        self.eof = False
+
+    def _frame(self) -> tuple[dict[str, Any], bytes] | None:
+        if len(self.buffer) < HEADER.size:
+            return None
+        (size,) = HEADER.unpack_from(self.buffer)
+        if size > MAX_HEADER:
+            raise WireError(f"header of {size} bytes exceeds the cap")
+        if len(self.buffer) < HEADER.size + size:
+            return None
+        try:
+            header = json.loads(bytes(self.buffer[HEADER.size:HEADER.size + size]))
+        except ValueError:
+            raise WireError("header is not JSON") from None
+        if not isinstance(header, dict):
+            raise WireError("header is not an object")
+        nbytes = header.get("nbytes", 0)
+        if not isinstance(nbytes, int) or nbytes < 0 or nbytes > self.caps.array_bytes:
+            raise WireError("payload exceeds the per-array cap")
+        end = HEADER.size + size + nbytes
+        if len(self.buffer) < end:
+            return None
+        payload = bytes(self.buffer[HEADER.size + size:end])
+        del self.buffer[:end]
+        return header, payload
+
+    def read(self, deadline: float | None = None) -> tuple[dict[str, Any], bytes] | None:
+        """The next frame; None at end of stream; :class:`Timeout` past ``deadline`` (monotonic)."""
+        while True:
+            frame = self._frame()
+            if frame is not None:
+                return frame
+            if self.eof:
+                if self.buffer:
+                    raise WireError("stream ended inside a frame")
+                return None
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.fd], [], [], wait)
+            if not ready:
+                raise Timeout()
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                self.eof = True
+                continue
+            self.total += len(chunk)
+            if self.total > self.caps.total_bytes:
+                raise WireError("the process sent more data than the cap allows")
+            self.buffer += chunk
