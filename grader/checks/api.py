@@ -47,6 +47,7 @@ class Check:
     timeout: float | None = None
     seed: int | None = None
     description: str = ""
+    plot: str | None = None  # "path" (2-D optimizer path) or "curve" (loss per epoch): feedback pages draw it
 
     @property
     def visibility(self) -> str:
@@ -102,16 +103,24 @@ def check(
     timeout: float | None = None,
     seed: int | None = None,
     name: str | None = None,
+    plot: str | None = None,
 ) -> Callable[[Scenario], Scenario]:
-    """Declare a numeric check: outputs are compared with the reference's within rtol/atol."""
+    """Declare a numeric check: outputs are compared with the reference's within rtol/atol.
+
+    ``plot="path"`` (outputs of shape (steps, 2): a path across a 2-D loss surface) or
+    ``plot="curve"`` (1-D outputs: a value per epoch) lets feedback pages draw the student's
+    outputs beside the reference's (public checks only).
+    """
     if points < 0:
         raise ValueError("points must be >= 0")
+    if plot not in (None, "path", "curve"):
+        raise ValueError("plot must be None, 'path' or 'curve'")
 
     def attach(fn: Scenario) -> Scenario:
         setattr(fn, ATTR, Check(
             name=name or fn.__name__, points=float(points), functions=_functions(functions),
             scenario=fn, hidden=hidden, rtol=rtol, atol=atol, partial=partial, steps=steps,
-            strict_dtype=strict_dtype, timeout=timeout, seed=seed, description=_doc(fn),
+            strict_dtype=strict_dtype, timeout=timeout, seed=seed, description=_doc(fn), plot=plot,
         ))
         return fn
 

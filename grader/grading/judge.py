@@ -132,7 +132,22 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
             messages.append(note)
     status = PASSED if not failing else FAILED
     return CheckResult(score=round(float(score), 6), status=status, message="; ".join(messages),
-                       hint=hint, mistake=mistake, **base)
+                       hint=hint, mistake=mistake, plot=_plot(check, received, cases), **base)
+
+
+def _plot(check: Check, received: Received, cases: dict[str, Value]) -> dict | None:
+    """The arrays a feedback page draws for this check: never for hidden checks."""
+    if not check.plot or check.hidden:
+        return None
+    series = {}
+    for name, want in cases.items():
+        got = received.arrays.get(name)
+        if want.kind == "c" or want.array.size > 20000:
+            continue
+        series[name] = {"expected": want.array.tolist(),
+                        "student": None if got is None or got.array.shape != want.array.shape
+                        else np.where(np.isfinite(got.array), got.array, np.nan).tolist()}
+    return {"kind": check.plot, "series": series} if series else None
 
 
 def values_equal(a: Outputs, b: Outputs) -> bool:

@@ -124,9 +124,11 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]]) -> None:
                                 file_bytes=limits.get("file_bytes", 16 << 20),
                                 open_files=limits.get("open_files", 64))
         if job.get("landlock", True):
-            confine.restrict_filesystem(read_only=confine.default_read_only_paths(), read_write=[workdir])
+            confine.restrict_filesystem(read_only=job.get("read_only") or confine.default_read_only_paths(),
+                                        read_write=[workdir])
         if job.get("seccomp", True):
             confine.restrict_syscalls(own_pid=os.getpid())
+        confine.drop_capabilities()
         sys.path[:] = [workdir] + installation_paths()
         sys.argv = [f"{job['module']}.py"]
         run(fd, workdir, job["module"], checks)

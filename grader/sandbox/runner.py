@@ -7,6 +7,7 @@ Everything read back is validated again here (frames, dtypes, sizes) before it i
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,9 +55,10 @@ class Sandbox:
         self.landlock, self.seccomp = landlock, seccomp
         self.proc: subprocess.Popen | None = None
         self.layers: dict[str, Any] = {}
-        self._home = tempfile.mkdtemp(prefix="grade-zygote-")
+        self._home = ""
 
     def start(self) -> None:
+        self._home = tempfile.mkdtemp(prefix="grade-zygote-")
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_SECRET")}
         env.update({var: "1" for var in BLAS_THREADS})
         root = str(Path(grader.__file__).resolve().parent.parent)
@@ -80,6 +82,7 @@ class Sandbox:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        shutil.rmtree(self._home, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
         self.start()

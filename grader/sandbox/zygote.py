@@ -58,6 +58,7 @@ class Zygote:
         self.out = out_fd
         self.subreaper = _set_subreaper()
         self.layers = confine.report()
+        self.read_only = confine.default_read_only_paths()  # once, not per child
 
     # -- output to the grader -------------------------------------------------------------
     def emit(self, header: dict[str, Any], payload: bytes = b"") -> None:
@@ -133,6 +134,7 @@ class Zygote:
             self.emit({"t": "fatal", "message": f"unknown checks {unknown}"})
             return
         remaining = list(checks)
+        job["read_only"] = self.read_only
         caps = wire.Caps(**job.get("caps", {}))
         imported = False
         while remaining:

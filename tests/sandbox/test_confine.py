@@ -1,0 +1,419 @@
+"""Tests of grader.sandbox.confine: each test forks a child, confines it, tries things, reports back.
+
+The child sends a JSON dict of outcomes through a pipe and always leaves with ``os._exit``; the
+parent enforces a deadline (killing the child's process group), so no test can hang.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from grader.sandbox import confine  # noqa: E402
+
+REPORT = confine.report()
+HAS_LANDLOCK = str(REPORT["landlock"]).startswith("abi")
+needs_landlock = pytest.mark.skipif(not HAS_LANDLOCK, reason=f"Landlock {REPORT['landlock']}")
+needs_seccomp = pytest.mark.skipif(not REPORT["seccomp"], reason="seccomp unavailable here")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+if not hasattr(os, "fork"):
+    pytest.skip("needs os.fork", allow_module_level=True)
+
+
+def outcome(fn: Callable[[], object]) -> str:
+    """'ok' or the exception's class name (e.g. 'PermissionError')."""
+    try:
+        fn()
+        return "ok"
+    except BaseException as exc:  # noqa: BLE001 - the child reports everything
+        return type(exc).__name__
+
+
+def run_child(tmp_path: Path, body: Callable[[], dict], *, landlock: bool = False,
+              seccomp: bool = False, caps: bool = False, keep_open: tuple[int, ...] = (),
+              timeout: float = 5.0, **limits: int) -> dict:
+    """Fork, apply the layers in the order the engine uses, run ``body``, return its dict."""
+    workdir = tmp_path / "work"
+    workdir.mkdir(exist_ok=True)
+    read_only = confine.default_read_only_paths()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        try:
+            os.close(r)
+            os.chdir(workdir)
+            confine.new_process_group()
+            confine.redirect_stdio()
+            confine.close_fds(keep=[w, *keep_open])
+            confine.scrub_environment(str(workdir))
+            confine.limit_resources(**{"cpu_seconds": 5, **limits})
+            applied = {}
+            if landlock:
+                applied["landlock"] = confine.restrict_filesystem(read_only, [str(workdir)])
+            if seccomp:
+                applied["seccomp"] = confine.restrict_syscalls(own_pid=os.getpid())
+            if caps:
+                applied["caps"] = confine.drop_capabilities()
+            result = {"applied": applied, **body()}
+        except BaseException:  # noqa: BLE001
+            result = {"error": traceback.format_exc()}
+        try:
+            data = json.dumps(result).encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    deadline = time.monotonic() + timeout
+    chunks = []
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([r], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(r, 65536) if ready else b""
+            if ready and not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() >= deadline:
+            outcome(lambda: os.killpg(pid, signal.SIGKILL))
+            outcome(lambda: os.kill(pid, signal.SIGKILL))
+            os.waitpid(pid, 0)
+            pytest.fail(f"child did not finish within {timeout} s")
+        time.sleep(0.002)
+    result = json.loads(b"".join(chunks) or b'{"error": "child sent nothing"}')
+    assert "error" not in result, result["error"]
+    return result
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def test_default_read_only_paths_cover_python_but_not_the_course():
+    paths = confine.default_read_only_paths()
+    assert all(os.path.isabs(p) and os.path.exists(p) for p in paths)
+    assert len(paths) == len(set(paths))
+    covered = lambda target: any(  # noqa: E731
+        target == p or target.startswith(p.rstrip("/") + "/") for p in paths)
+    assert covered(os.path.realpath(os.path.dirname(os.__file__)))  # stdlib
+    assert covered(os.path.realpath(os.path.dirname(np.__file__)))
+    grader_dir = os.path.realpath(os.path.dirname(os.path.dirname(confine.__file__)))
+    assert covered(grader_dir)
+    cwd = os.path.realpath(os.getcwd())
+    assert not covered(cwd), "the current directory must never be readable by default"
+    assert not covered(os.path.dirname(grader_dir) + "/solutions")
+
+
+# --------------------------------------------------------------------------- process basics
+
+
+def test_group_stdio_fds_and_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_TEST_SECRET", "hunter2")
+    stray = os.open(tmp_path, os.O_RDONLY)
+    pipe_r, pipe_w = os.pipe()
+    high = fcntl.fcntl(stray, fcntl.F_DUPFD, 300)  # above the result pipe, too
+    kept = os.open(os.devnull, os.O_RDONLY)
+    devnull = os.stat(os.devnull).st_rdev
+
+    def body():
+        import ctypes
+        getenv = ctypes.CDLL(None).getenv
+        getenv.restype = ctypes.c_char_p
+        environ_block = Path("/proc/self/environ").read_bytes() if os.path.exists(
+            "/proc/self/environ") else b""
+        return {
+            "pgid": os.getpgid(0) == os.getpid(), "sid": os.getsid(0) == os.getpid(),
+            "stdio": [os.fstat(fd).st_rdev == devnull for fd in (0, 1, 2)],
+            "closed": [outcome(lambda fd=fd: os.fstat(fd)) for fd in (stray, pipe_r, pipe_w, high)],
+            "kept": outcome(lambda: os.fstat(kept)),
+            "env": sorted(os.environ), "secret_c": getenv(b"GRADER_TEST_SECRET"),
+            "home": os.environ["HOME"] == os.getcwd(), "block_clean": b"=" not in environ_block,
+            "print": outcome(lambda: print("goes to /dev/null")),
+        }
+
+    try:
+        res = run_child(tmp_path, body, keep_open=(kept,))
+    finally:
+        for fd in (stray, pipe_r, pipe_w, high, kept):
+            os.close(fd)
+    assert res["pgid"] and res["sid"]
+    assert res["stdio"] == [True, True, True]
+    assert res["closed"] == ["OSError"] * 4 and res["kept"] == "ok"
+    assert "GRADER_TEST_SECRET" not in res["env"] and res["secret_c"] is None
+    assert set(res["env"]) == {"PATH", "HOME", "TMPDIR", "LANG", "PYTHONDONTWRITEBYTECODE",
+                               *confine.BLAS_THREAD_VARS}
+    assert res["home"] and res["print"] == "ok"
+    if sys.platform.startswith("linux"):
+        assert res["block_clean"], "/proc/self/environ still shows the parent's environment"
+
+
+def test_resource_limits(tmp_path):
+    def body():
+        big = tmp_path / "work" / "big.bin"
+        return {
+            "two_gib": outcome(lambda: bytearray(2 << 30)),
+            "two_gib_numpy": outcome(lambda: np.ones(2 << 27)),
+            "hundred_mib_numpy": outcome(lambda: np.ones(100 << 17).sum()),
+            "file_too_big": outcome(lambda: big.write_bytes(b"x" * (2 << 20))),
+            "core": resource.getrlimit(resource.RLIMIT_CORE),
+            "nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
+            "cpu": resource.getrlimit(resource.RLIMIT_CPU),
+        }
+
+    res = run_child(tmp_path, body, memory_bytes=1 << 30, file_bytes=1 << 20, open_files=64,
+                    cpu_seconds=3)
+    if REPORT["rlimit_as"]:
+        assert res["two_gib"] == "MemoryError"
+        assert res["two_gib_numpy"] in ("MemoryError", "_ArrayMemoryError")
+    assert res["hundred_mib_numpy"] == "ok"
+    assert res["file_too_big"] == "OSError"  # EFBIG: Python ignores SIGXFSZ
+    assert res["core"] == [0, 0] and res["nofile"] == [64, 64] and res["cpu"] == [3, 4]
+
+
+@linux_only
+def test_drop_capabilities(tmp_path):
+    def body():
+        status = Path("/proc/self/status").read_text().splitlines()
+        caps = {k: int(v, 16) for k, v in (line.split(":") for line in status)
+                if k in ("CapEff", "CapPrm", "CapBnd")}
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        return {"caps": caps,
+                "raise": outcome(lambda: resource.setrlimit(resource.RLIMIT_NOFILE,
+                                                            (hard + 1, hard + 1)))}
+
+    res = run_child(tmp_path, body, caps=True)
+    assert res["applied"]["caps"] is True
+    assert res["caps"] == {"CapEff": 0, "CapPrm": 0, "CapBnd": 0}
+    assert res["raise"] == "ValueError"
+
+
+# --------------------------------------------------------------------------- Landlock
+
+
+@pytest.fixture
+def outside(tmp_path):
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("hidden answers")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "submission.py").write_text("ANSWER = 42\n")
+    return folder
+
+
+def _filesystem_probe(outside: Path) -> Callable[[], dict]:
+    course_file = Path(confine.__file__).resolve().parents[2] / "pyproject.toml"
+
+    def body():
+        fresh = ("fractions", "decimal", "json.tool", "zoneinfo")
+        for name in fresh:  # make sure they are read from disk now
+            sys.modules.pop(name, None)
+        sys.path.insert(0, os.getcwd())
+        return {
+            "read_outside": outcome(lambda: (outside / "secret.txt").read_text()),
+            "list_outside": outcome(lambda: os.listdir(outside)),
+            "write_outside": outcome(lambda: (outside / "new.txt").write_text("x")),
+            "read_course": outcome(lambda: course_file.read_text()) if course_file.exists()
+            else "PermissionError",
+            "read_work": outcome(lambda: Path("submission.py").read_text()),
+            "write_work": outcome(lambda: Path("out.txt").write_text("x")),
+            "mkdir_work": outcome(lambda: os.mkdir("sub")),
+            "imports": outcome(lambda: [__import__(name) for name in fresh]),
+            "import_submission": outcome(lambda: __import__("submission")),
+            "exec": outcome(lambda: os.execv(sys.executable, [sys.executable, "-c", "pass"])),
+            "mknod": outcome(lambda: os.mknod("null", 0o600 | 0o020000, os.makedev(1, 3))),
+        }
+
+    return body
+
+
+@needs_landlock
+def test_landlock_alone(tmp_path, outside):
+    probe = _filesystem_probe(outside)
+
+    def body():
+        import socket
+        res = probe()
+
+        def connect():
+            with socket.socket() as s:
+                s.settimeout(1)
+                s.connect(("127.0.0.1", 9))
+
+        res["tcp"] = outcome(connect)
+        res["kill_parent"] = outcome(lambda: os.kill(os.getppid(), 0))
+        return res
+
+    res = run_child(tmp_path, body, landlock=True)
+    assert res["applied"]["landlock"] is True
+    for key in ("read_outside", "list_outside", "write_outside", "read_course", "exec", "mknod"):
+        assert res[key] == "PermissionError", key
+    for key in ("read_work", "write_work", "mkdir_work", "imports", "import_submission"):
+        assert res[key] == "ok", key
+    if REPORT["landlock_net"]:
+        assert res["tcp"] == "PermissionError"
+    if REPORT["landlock_signal_scope"]:
+        assert res["kill_parent"] == "PermissionError"
+
+
+def test_unsupported_layers_return_false(monkeypatch):
+    monkeypatch.setattr(confine, "landlock_abi", lambda: 0)
+    monkeypatch.setattr(confine, "_arch", lambda: None)
+    assert confine.restrict_filesystem([], []) is False
+    assert confine.restrict_syscalls(own_pid=os.getpid()) is False
+    assert confine.drop_capabilities() is False
+
+
+# --------------------------------------------------------------------------- seccomp
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_filter_is_well_formed(arch):
+    prog = confine._build_filter(arch, own_pid=1234)
+    assert 0 < len(prog) < 256
+    assert prog[0] == (0x20, 0, 0, 4)  # first load: the audit arch
+    for i, (code, jt, jf, _) in enumerate(prog):
+        if code & 0x07 == 0x05:  # jumps stay inside the program
+            assert i + 1 + max(jt, jf) < len(prog)
+    assert prog[-1][0] == 0x06  # ends with a return
+
+
+def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
+    """A tiny interpreter for the instructions the filter uses, over a fake seccomp_data."""
+    words = {0: nr & 0xFFFFFFFF, 4: arch_value}
+    for i, arg in enumerate(args):
+        words[16 + 8 * i], words[20 + 8 * i] = arg & 0xFFFFFFFF, (arg >> 32) & 0xFFFFFFFF
+    acc, pc = 0, 0
+    while True:
+        code, jt, jf, k = prog[pc]
+        pc += 1
+        if code == 0x20:
+            acc = words[k]
+        elif code == 0x54:
+            acc &= k
+        elif code in (0x15, 0x35):
+            taken = acc == k if code == 0x15 else acc >= k
+            pc += jt if taken else jf
+        elif code == 0x06:
+            return k
+        else:
+            raise AssertionError(f"unexpected opcode {code:#x}")
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_filter_decisions(arch):
+    own, allow, eperm, enosys = 4242, 0x7FFF0000, 0x50001, 0x50000 | errno.ENOSYS
+    prog = confine._build_filter(arch, own_pid=own)
+    nr = confine._SYSCALLS[arch]
+    audit = confine._AUDIT_ARCH[arch]
+    run = lambda name, *args: _run_bpf(prog, audit, nr[name], args)  # noqa: E731
+    thread_flags = 0x3D0F00  # what glibc's pthread_create passes (includes CLONE_THREAD)
+    assert run("clone", thread_flags) == allow
+    assert run("clone", 0x01200011) == eperm  # glibc fork(): SIGCHLD|CHILD_SETTID|CHILD_CLEARTID
+    assert run("clone", 0x4111) == eperm  # posix_spawn: CLONE_VM|CLONE_VFORK|SIGCHLD
+    assert run("clone", thread_flags | 0x10000000) == eperm  # a thread in a new user namespace
+    assert run("clone3") == enosys
+    for name in ("execve", "socket", "ptrace", "io_uring_setup", "setrlimit", "unshare"):
+        assert run(name) == eperm, name
+    assert run("kill", own, 9) == allow and run("kill", 0, 9) == allow
+    assert run("kill", own + 1, 9) == eperm and run("kill", (1 << 64) - 1, 9) == eperm  # -1
+    assert run("tgkill", own, own + 3, 9) == allow and run("tgkill", 1, 1, 9) == eperm
+    assert run("prlimit64", 0, 7, 0, 0x1000) == allow  # getrlimit: new_limit is NULL
+    assert run("prlimit64", 0, 7, 0x7FFF_0000_1000, 0) == eperm
+    getpid, read = {"x86_64": (39, 0), "aarch64": (172, 63)}[arch]
+    assert _run_bpf(prog, audit, getpid) == allow and _run_bpf(prog, audit, read) == allow
+    assert _run_bpf(prog, 0x40000003, 1) == 0x80000000  # i386 ABI: kill the process
+    if arch == "x86_64":
+        assert _run_bpf(prog, audit, 0x40000000 | 41) == eperm  # x32 socket
+
+
+def _syscall_probe() -> dict:
+    import socket
+    import subprocess
+    import threading
+
+    box = []
+    thread = threading.Thread(target=lambda: box.append(np.linalg.solve(np.eye(2), np.ones(2))))
+    thread.start()
+    thread.join()
+    return {
+        "thread": len(box) == 1,
+        "socket": outcome(socket.socket),
+        "socketpair": outcome(socket.socketpair),
+        "fork": outcome(os.fork),
+        "subprocess": outcome(lambda: subprocess.run(["true"])),
+        "kill_parent": outcome(lambda: os.kill(os.getppid(), 0)),
+        "kill_everyone": outcome(lambda: os.kill(-1, 0)),
+        "kill_self": outcome(lambda: os.kill(os.getpid(), 0)),
+        "kill_own_group": outcome(lambda: os.kill(0, 0)),
+        "set_rlimit": outcome(lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0))),
+        "get_rlimit": outcome(lambda: resource.getrlimit(resource.RLIMIT_CORE)),
+    }
+
+
+@needs_seccomp
+def test_seccomp_alone(tmp_path):
+    res = run_child(tmp_path, _syscall_probe, seccomp=True)
+    assert res["applied"]["seccomp"] is True
+    assert res["thread"] is True
+    for key in ("socket", "socketpair", "fork", "subprocess", "kill_parent", "kill_everyone"):
+        assert res[key] == "PermissionError", key
+    assert res["set_rlimit"] == "ValueError"  # Python's wording of EPERM from setrlimit
+    for key in ("kill_self", "kill_own_group", "get_rlimit"):
+        assert res[key] == "ok", key
+
+
+# --------------------------------------------------------------------------- all together
+
+
+@needs_landlock
+@needs_seccomp
+def test_all_layers_numpy_still_works(tmp_path, outside):
+    files = _filesystem_probe(outside)
+
+    def body():
+        from concurrent.futures import ThreadPoolExecutor
+
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal((200, 200))
+        b = rng.standard_normal(200)
+        x = np.linalg.solve(a, b)
+        with ThreadPoolExecutor(2) as pool:
+            doubled = list(pool.map(lambda v: 2 * v, range(4)))
+        return {**files(), **_syscall_probe(),
+                "matmul": bool(np.allclose((a @ np.eye(200)), a)),
+                "solve": bool(np.allclose(a @ x, b)), "pool": doubled,
+                "report": confine.report()["applied"]}
+
+    res = run_child(tmp_path, body, landlock=True, seccomp=True, caps=True)
+    assert res["applied"] == {"landlock": True, "seccomp": True, "caps": True}
+    assert res["matmul"] and res["solve"] and res["thread"] and res["pool"] == [0, 2, 4, 6]
+    for key in ("read_work", "write_work", "imports", "import_submission", "kill_self"):
+        assert res[key] == "ok", key
+    for key in ("read_outside", "write_outside", "read_course", "exec", "socket", "fork",
+                "subprocess", "kill_parent"):
+        assert res[key] == "PermissionError", key
+    assert res["report"]["landlock"].startswith("abi") and res["report"]["seccomp"] is True
+
+
+def test_report_shape():
+    info = confine.report()
+    for key in ("platform", "arch", "landlock", "seccomp", "rlimit_as", "applied", "warnings"):
+        assert key in info
+    assert isinstance(info["warnings"], list)
