@@ -144,5 +144,105 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     sys.exit(0 if all_passed else 1)
 
 
+@main.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--assignment", required=True, help="The assignment to grade.")
+@solutions_option
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
+@click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results as JSON.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Write a CSV for LMS import.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
+@click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
+@click.option("--timeout", type=float, default=None, help="Seconds per submission.")
+@click.option("--regrade", is_flag=True, help="Grade everything again, even unchanged submissions.")
+@click.option("--deadline", help="ISO 8601 deadline (UTC unless it says otherwise).")
+@click.option("--late-policy", help="none | zero | 10%/day | 10%/day,max=50%")
+@click.option("--scheduler", help="A Dask scheduler address (tcp://HOST:PORT) to grade on a cluster.")
+@templates_option
+@_guard
+def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None, gradebook: Path,
+          json_path: Path | None, csv_path: Path | None, junit_path: Path | None, gradescope_dir: Path | None,
+          html_dir: Path | None, timeout: float | None, regrade: bool, deadline: str | None,
+          late_policy: str | None, scheduler: str | None, templates: Path | None) -> None:
+    """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for."""
+    import os
+
+    from grader.bulk.batch import BatchOptions, run_batch
+    from grader.bulk.gradebook import Gradebook, GradebookError
+    from grader.bulk.late import parse_deadline, parse_policy
+    from grader.config import course_secret
+    from grader.course import assignment_folders
+    from grader.grading.engine import Settings
+
+    [folder] = assignment_folders(solutions, (assignment,))
+    settings = Settings()
+    if timeout:
+        settings.timeout = timeout
+    try:
+        policy = parse_policy(late_policy) if late_policy else None
+        when = parse_deadline(deadline) if deadline else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if policy is not None and when is None:
+        raise click.UsageError("--late-policy needs --deadline")
+    options = BatchOptions(jobs=jobs or os.cpu_count() or 1, settings=settings, regrade=regrade, deadline=when,
+                           policy=policy, scheduler=scheduler, secret=course_secret(),
+                           templates=_templates(templates))
+    try:
+        book = Gradebook(gradebook)
+    except GradebookError as exc:
+        raise Failure(str(exc)) from None
+    try:
+        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress),
+                                     len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
+        written = _write_outputs(book, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
+    except GradebookError as exc:
+        raise Failure(str(exc)) from None
+    finally:
+        book.close()
+    click.echo(f"{summary.assignment}: {summary.entries} submissions, {summary.graded} graded now, "
+               f"{summary.reused} unchanged, {summary.not_gradable} not gradable, "
+               f"{summary.elapsed:.1f} s ({summary.rate:.0f}/s); gradebook: {gradebook}")
+    for path in written:
+        click.echo(f"  wrote {path}")
+
+
+def _run_with_progress(run, total: int):
+    """A progress bar (count, rate, ETA) on a terminal; a line every few seconds otherwise."""
+    started = time.monotonic()
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True,
+                               item_show_func=lambda r: r) as bar:
+            def progress(result, fresh):
+                rate = bar.pos / max(time.monotonic() - started, 1e-9)
+                bar.update(1, f"{rate:.0f}/s")
+            return run(progress)
+    state = {"n": 0, "last": started}
+
+    def progress(result, fresh):
+        state["n"] += 1
+        now = time.monotonic()
+        if now - state["last"] >= 5 or state["n"] == total:
+            state["last"] = now
+            click.echo(f"graded {state['n']}/{total} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
+    return run(progress)
+
+
+def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir) -> list[Path]:
+    from grader.reports.export import write_outputs
+
+    results = book.results(assignment)
+    max_score = max((r.max_score for r in results), default=0.0)
+    written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
+                            gradescope=gradescope_dir)
+    if html_dir:
+        from grader.reports.html import write_class_report
+
+        written.append(write_class_report(results, assignment, max_score, html_dir))
+    return written
+
+
 if __name__ == "__main__":
     main()

@@ -74,6 +74,13 @@ def _expected_cases(check: Check, expected: Outputs) -> dict[str, Value]:
     return dict(expected)
 
 
+def _alternative_cases(check: Check, outputs: Outputs) -> dict[str, Value]:
+    """What a known mistake (or variant) answers: its analytic gradients for a gradient check."""
+    if check.kind == "gradient":
+        return {n: v for n, v in outputs.items() if not n.endswith(NUMERICAL_SUFFIX)}
+    return dict(outputs)
+
+
 def _gradient_consistency(check: Check, received: Received, failing: list[str]) -> str:
     """For a failing gradient: does it at least match the numerical gradient of the student's own loss?"""
     notes = []
@@ -105,7 +112,7 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
         alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
         best_alt, best_rescued = None, []
         for alt in (a for a in alts if a.accepted):
-            alt_cases = _expected_cases(check, alt.outputs)
+            alt_cases = _alternative_cases(check, alt.outputs)
             rescued = [n for n in failing
                        if n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n])]
             if len(rescued) > len(best_rescued):
@@ -116,7 +123,7 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
         for alt in alts:
             if alt.accepted or not failing:
                 continue
-            alt_cases = _expected_cases(check, alt.outputs)
+            alt_cases = _alternative_cases(check, alt.outputs)
             if all(n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n]) for n in failing):
                 hint, mistake = alt.hint, alt.name
                 break

@@ -1,0 +1,228 @@
+# backprop: your work goes where the TODO banners are.
+# Check it with `grade submit` in this folder. Generated from the reference by `grade generate`.
+"""
+# Backpropagation (反向传播)
+
+A network with a hidden layer learns the same way a single unit does, by gradient descent on the
+squared error. The new question is how much each *hidden* weight is to blame for the error at the
+output. Backpropagation answers it by sending the output's error back through the same weights
+that carried the signal forward: each hidden unit receives the output error scaled by the weight
+that connects it to the output, times the slope of its own activation.
+
+This assignment follows one record through a small network with sigmoid units everywhere:
+
+    inputs x (n_inputs)  --W_ih-->  hidden layer h (n_hidden)  --W_ho-->  one output
+
+* `weights_input_hidden` (`W_ih`) has shape `(n_inputs, n_hidden)`: row `i` holds the weights
+  leaving input `i`, column `j` the weights entering hidden unit `j` (the `w[i][j]` indexing of the
+  notes' multilayer perceptron, 多层感知器).
+* `weights_hidden_output` (`W_ho`) has shape `(n_hidden,)`: one weight per hidden unit.
+
+The error terms (误差项) and weight steps, for the error `E = (y - output)**2 / 2`:
+
+    output_error_term = (y - output) * output * (1 - output)
+    hidden_error_term = output_error_term * W_ho * h * (1 - h)          (one per hidden unit)
+    delta_w_h_o       = learnrate * output_error_term * h               (shape of W_ho)
+    delta_w_i_h[i, j] = learnrate * hidden_error_term[j] * x[i]         (shape of W_ih)
+
+Adding the deltas to the weights is one step of gradient *descent*: `delta = -learnrate * dE/dW`.
+
+You will write each piece as a function, check them on the worked example of the notes, and then
+train a two-layer network on a small data set.
+"""
+
+import numpy as np
+
+# %% [markdown]
+# ## 1. The forward pass
+#
+# The sigmoid squashes any number into (0, 1): `sigmoid(x) = 1 / (1 + exp(-x))`. Write it so that
+# large negative inputs do not overflow `exp` (for instance with `np.logaddexp`, or by treating
+# negative and positive inputs separately).
+#
+# The forward pass computes the hidden layer's output `h = sigmoid(x @ W_ih)` and then the network's
+# output `sigmoid(h @ W_ho)`.
+
+# %%
+
+
+def sigmoid(x):
+    """Logistic sigmoid, elementwise, without overflow warnings."""
+    ###########################################################################
+    # TODO: return 1 / (1 + exp(-x)), computed without overflow for large     #
+    # negative x                                                              #
+    ###########################################################################
+    raise NotImplementedError('TODO: return 1 / (1 + exp(-x)), computed without overflow for large negative x')
+
+
+def forward(x, weights_input_hidden, weights_hidden_output):
+    """Forward pass of one record through the two-layer network.
+
+    Args:
+        x: one record, shape ``(n_inputs,)``.
+        weights_input_hidden: shape ``(n_inputs, n_hidden)``.
+        weights_hidden_output: shape ``(n_hidden,)``.
+
+    Returns:
+        ``(hidden_layer_output, output)``: the hidden layer's activations, shape ``(n_hidden,)``,
+        and the network's output, a number.
+    """
+    ###########################################################################
+    # TODO: hidden_layer_output = sigmoid(x @ W_ih); output =                 #
+    # sigmoid(hidden_layer_output @ W_ho)                                     #
+    ###########################################################################
+    raise NotImplementedError('TODO: hidden_layer_output = sigmoid(x @ W_ih); output = sigmoid(hidden_layer_output @ W_ho)')
+
+
+# %% [markdown]
+# ## 2. The backward pass
+#
+# The output error term is the error `target - output` times the slope of the sigmoid at the
+# output, `output * (1 - output)` (the slope is computed from the sigmoid's *output*, no second
+# `exp` needed).
+#
+# Each hidden unit's error term is the output error term carried back along its weight, times the
+# slope of the hidden unit's own sigmoid: `output_error_term * W_ho * h * (1 - h)`.
+
+# %%
+
+
+def output_error_term(target, output):
+    """Error term of the sigmoid output unit: ``(target - output) * output * (1 - output)``."""
+    ###########################################################################
+    # TODO: the error target - output times the sigmoid's slope at the output #
+    ###########################################################################
+    raise NotImplementedError("TODO: the error target - output times the sigmoid's slope at the output")
+
+
+def hidden_error_term(output_error_term, weights_hidden_output, hidden_layer_output):
+    """Error terms of the hidden units, shape ``(n_hidden,)``.
+
+    Args:
+        output_error_term: the output unit's error term (a number).
+        weights_hidden_output: shape ``(n_hidden,)``.
+        hidden_layer_output: the hidden activations ``h``, shape ``(n_hidden,)``.
+    """
+    ###########################################################################
+    # TODO: carry the output error term back along W_ho, times the hidden     #
+    # sigmoid's slope                                                         #
+    ###########################################################################
+    raise NotImplementedError("TODO: carry the output error term back along W_ho, times the hidden sigmoid's slope")
+
+
+# %% [markdown]
+# ## 3. The weight steps
+#
+# The step of a weight is `learnrate` times the error term of the unit the weight enters, times the
+# value that travels along the weight. For the hidden-to-output weights that value is `h`. For the
+# input-to-hidden weights, entry `[i, j]` needs input `x[i]` and hidden error term `j`: an outer
+# product shaped like `W_ih`, `(n_inputs, n_hidden)`. Turning `x` into a column with `x[:, None]`
+# lets broadcasting build it.
+
+# %%
+
+
+def weight_deltas(learnrate, x, hidden_layer_output, output_error_term, hidden_error_term):
+    """Steps for both weight matrices from one record.
+
+    Returns:
+        ``(delta_w_i_h, delta_w_h_o)`` shaped like ``weights_input_hidden`` ``(n_inputs, n_hidden)``
+        and ``weights_hidden_output`` ``(n_hidden,)``.
+    """
+    ###########################################################################
+    # TODO: learnrate * error term * incoming value, for both weight matrices #
+    ###########################################################################
+    raise NotImplementedError('TODO: learnrate * error term * incoming value, for both weight matrices')
+
+
+# %% [markdown]
+# ## 4. The worked example
+#
+# With `x = [0.5, 0.1, -0.2]`, target 0.6, learnrate 0.5 and the weights below, your functions
+# should give `delta_w_h_o = [0.00804047, 0.00555918]` and
+# `delta_w_i_h = [[1.77e-04, -5.11e-04], [3.54e-05, -1.02e-04], [-7.08e-05, 2.04e-04]]`.
+
+# %%
+
+if __name__ == "__main__":
+    x = np.array([0.5, 0.1, -0.2])
+    target = 0.6
+    learnrate = 0.5
+    weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+    weights_hidden_output = np.array([0.1, -0.3])
+
+    h, y_hat = forward(x, weights_input_hidden, weights_hidden_output)
+    delta_o = output_error_term(target, y_hat)
+    delta_h = hidden_error_term(delta_o, weights_hidden_output, h)
+    delta_w_i_h, delta_w_h_o = weight_deltas(learnrate, x, h, delta_o, delta_h)
+    print("Change in weights for hidden layer to output layer:\n", delta_w_h_o)
+    print("Change in weights for input layer to hidden layer:\n", delta_w_i_h)
+
+
+# %% [markdown]
+# ## 5. Training the network
+#
+# Training repeats, for a number of epochs (a pass over all records, 训练轮数):
+#
+# 1. start two accumulators of zeros shaped like the weight matrices;
+# 2. for each record: forward pass, error terms, weight deltas; add the deltas to the accumulators;
+# 3. after the last record, add the *average* step (the accumulators divided by `n_records`) to the
+#    weights.
+#
+# The weights start random, drawn from a seeded generator (given below), so a run is reproducible.
+# Use your functions from parts 1 to 3.
+
+# %%
+
+
+def train(features, targets, n_hidden=2, epochs=900, learnrate=0.005, seed=42):
+    """Train the two-layer sigmoid network with full-batch gradient descent.
+
+    Args:
+        features: shape ``(n_records, n_inputs)``.
+        targets: shape ``(n_records,)``, values in [0, 1].
+        n_hidden: number of hidden units.
+        epochs: number of passes over the records.
+        learnrate: the learning rate.
+        seed: seed of the generator that draws the initial weights.
+
+    Returns:
+        ``(weights_input_hidden, weights_hidden_output)`` after training.
+    """
+    features = np.asarray(features, dtype=float)
+    targets = np.asarray(targets, dtype=float)
+    n_records, n_inputs = features.shape
+    rng = np.random.default_rng(seed)
+    weights_input_hidden = rng.normal(scale=1 / n_inputs**0.5, size=(n_inputs, n_hidden))
+    weights_hidden_output = rng.normal(scale=1 / n_inputs**0.5, size=n_hidden)
+
+    for epoch in range(epochs):
+        #######################################################################
+        # TODO: accumulate the deltas of every record, then step by their     #
+        # average                                                             #
+        #######################################################################
+        raise NotImplementedError('TODO: accumulate the deltas of every record, then step by their average')
+
+    return weights_input_hidden, weights_hidden_output
+
+
+# %% [markdown]
+# ## 6. Try it
+#
+# A synthetic data set: two features drawn around two centres, labelled 1 or 0 by which centre they
+# came from, plus a constant input of 1 that plays the role of a bias. The network should classify
+# most records correctly.
+
+# %%
+
+if __name__ == "__main__":
+    data_rng = np.random.default_rng(0)
+    n = 200
+    labels = data_rng.integers(0, 2, size=n).astype(float)
+    points = data_rng.normal(size=(n, 2)) + np.where(labels[:, None] == 1, 1.0, -1.0)
+    features = np.column_stack([points, np.ones(n)])
+    w_ih, w_ho = train(features, labels, n_hidden=3, epochs=300, learnrate=2.0)
+    predictions = np.array([forward(row, w_ih, w_ho)[1] for row in features])
+    loss = np.mean((labels - predictions) ** 2)
+    accuracy = np.mean((predictions > 0.5) == labels)
+    print(f"Training loss: {loss:.4f}  accuracy: {accuracy:.3f}")

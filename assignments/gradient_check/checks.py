@@ -1,0 +1,132 @@
+"""Public checks of the gradient_check assignment.
+
+The loss functions here use only their argument, so a numerical gradient that nudges a copy of
+``x`` scores the same as one that nudges ``x`` in place. Some cases pass a larger ``h``
+(positionally, as the third argument) so that one-sided and centred differences differ well beyond
+the tolerances.
+"""
+
+import numpy as np
+
+from grader.checks import check
+
+
+def _f(a):
+    return np.asarray(a, dtype=float)
+
+
+def _cube_sum(v):
+    return float(np.sum(v**3))
+
+
+def _quartic_sin(v):
+    return float(np.sum(v**4) / 4 + np.sum(np.sin(v)))
+
+
+def _mixed(v):
+    return float(np.sum(np.exp(0.5 * v) * v**2))
+
+
+@check(points=3, functions=["numerical_gradient"])
+def numerical_gradient_values(impl, rng):
+    """Centred differences of three smooth functions (vector and matrix inputs), and x afterwards.
+
+    Cases: sum(x**3) with the default h; sum(x**4)/4 + sum(sin x) on a 3 x 4 matrix with h = 1e-3;
+    sum(exp(x/2) x**2) on a 2 x 2 x 3 array with h = 1e-4; and the change left in each input
+    (must be zero: x restored).
+    """
+    x1 = rng.uniform(0.05, 0.3, size=5)
+    x2 = rng.uniform(-1.0, 1.0, size=(3, 4))
+    x3 = rng.uniform(-1.0, 1.0, size=(2, 2, 3))
+    before = [x1.copy(), x2.copy(), x3.copy()]
+    g1 = impl.numerical_gradient(_cube_sum, x1)
+    g2 = impl.numerical_gradient(_quartic_sin, x2, 1e-3)
+    g3 = impl.numerical_gradient(_mixed, x3, 1e-4)
+    change = np.concatenate([(x - b).ravel() for x, b in zip([x1, x2, x3], before)])
+    return {"cube_sum_default_h": _f(g1), "quartic_sin_matrix": _f(g2), "mixed_3d": _f(g3),
+            "x_change_after_call": change}
+
+
+@check(points=2, functions=["numerical_gradient_one_sided"])
+def numerical_gradient_one_sided_values(impl, rng):
+    """Forward differences of sum(x**3) (h = 1e-3) and of sum(x**4)/4 + sum(sin x) (default h)."""
+    x1 = rng.uniform(0.05, 0.3, size=5)
+    x2 = rng.uniform(-1.0, 1.0, size=(3, 4))
+    before = [x1.copy(), x2.copy()]
+    g1 = impl.numerical_gradient_one_sided(_cube_sum, x1, 1e-3)
+    g2 = impl.numerical_gradient_one_sided(_quartic_sin, x2)
+    change = np.concatenate([(x - b).ravel() for x, b in zip([x1, x2], before)])
+    return {"cube_sum": _f(g1), "quartic_sin_default_h": _f(g2), "x_change_after_call": change}
+
+
+@check(points=2, functions=["relative_error"])
+def relative_error_values(impl, rng):
+    """Relative error of random vectors, of close matrices, of two zero arrays and of zero vs nonzero."""
+    a = rng.normal(size=6)
+    m = rng.normal(size=(3, 4))
+    z = np.zeros(5)
+    return {
+        "random_vectors": float(impl.relative_error(a, rng.normal(size=6))),
+        "close_matrices": float(impl.relative_error(m, m + 1e-3 * rng.normal(size=(3, 4)))),
+        "scaled_vector": float(impl.relative_error(3.0 * a, 2.0 * a)),
+        "both_zero": float(impl.relative_error(z, z.copy())),
+        "zero_and_nonzero": float(impl.relative_error(z, rng.normal(size=5))),
+    }
+
+
+# A copy of the network's math, so the check does not depend on the student keeping the given code.
+def _sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _backprop(params, X, Y, slope=True, average=True):
+    hidden = _sigmoid(X @ params["W1"] + params["b1"])
+    scores = hidden @ params["W2"] + params["b2"]
+    d_scores = (scores - Y) / (X.shape[0] if average else 1)
+    d_pre = d_scores @ params["W2"].T
+    if slope:
+        d_pre = d_pre * hidden * (1 - hidden)
+    return {"W1": X.T @ d_pre, "b1": d_pre.sum(axis=0), "W2": hidden.T @ d_scores,
+            "b2": d_scores.sum(axis=0)}
+
+
+def _problem(rng):
+    params = {
+        "W1": rng.normal(scale=0.5, size=(3, 4)),
+        "b1": rng.normal(scale=0.1, size=4),
+        "W2": rng.normal(scale=0.5, size=(4, 2)),
+        "b2": rng.normal(scale=0.1, size=2),
+    }
+    X = rng.normal(size=(6, 3))
+    Y = rng.normal(size=(6, 2))
+    return params, X, Y
+
+
+@check(points=3, functions=["gradient_check"])
+def gradient_check_values(impl, rng):
+    """gradient_check on a 3-4-2 network: the correct backprop passes (error < 1e-7), and the
+    relative errors of three broken backprops (no sigmoid slope, no averaging over records, a W1
+    gradient with the wrong sign)."""
+    params, X, Y = _problem(rng)
+    copy = {k: v.copy() for k, v in params.items()}
+
+    def no_slope(p, X, Y):
+        return _backprop(p, X, Y, slope=False)
+
+    def no_average(p, X, Y):
+        return _backprop(p, X, Y, average=False)
+
+    def w1_sign(p, X, Y):
+        grads = _backprop(p, X, Y)
+        grads["W1"] = -grads["W1"]
+        return grads
+
+    correct = impl.gradient_check(params, X, Y, _backprop)
+    out = {
+        "correct_backprop_passes": np.array(float(correct) < 1e-7),
+        "no_hidden_slope": float(impl.gradient_check(params, X, Y, no_slope)),
+        "no_average": float(impl.gradient_check(params, X, Y, no_average)),
+        "w1_wrong_sign": float(impl.gradient_check(params, X, Y, w1_sign)),
+    }
+    out["params_unchanged"] = np.array(all(np.array_equal(params[k], copy[k]) for k in copy))
+    return out

@@ -1,0 +1,80 @@
+"""Public checks of the hyperparameters assignment.
+
+Every sampler is called with a fresh generator seeded from the check's rng, so the expected values
+follow from the draws the docstrings fix.
+"""
+
+import numpy as np
+
+from grader.checks import check
+
+
+def _f(a):
+    return np.asarray(a, dtype=float)
+
+
+def _gen(rng):
+    return np.random.default_rng(int(rng.integers(0, 2**31)))
+
+
+def _bowl(learning_rate, beta):
+    """A smooth objective with its minimum at learning_rate 10**-1.7, beta 1 - 10**-2.2."""
+    return float((np.log10(learning_rate) + 1.7) ** 2 + 0.5 * (np.log10(1 - beta) + 2.2) ** 2)
+
+
+@check(points=2, functions=["sample_learning_rate"])
+def sample_learning_rate_values(impl, rng):
+    """Learning rates: 12 with the default range, a 2 x 3 array in [1e-3, 1e-1], and one number."""
+    return {
+        "default_range": _f(impl.sample_learning_rate(_gen(rng), 12)),
+        "range_-3_-1": _f(impl.sample_learning_rate(_gen(rng), (2, 3), -3.0, -1.0)),
+        "single": _f(impl.sample_learning_rate(_gen(rng))),
+    }
+
+
+@check(points=2, functions=["sample_beta"])
+def sample_beta_values(impl, rng):
+    """Betas: 12 with the default range, a 2 x 3 array with 1 - beta in [1e-4, 1e-2], and one number."""
+    return {
+        "default_range": _f(impl.sample_beta(_gen(rng), 12)),
+        "range_-4_-2": _f(impl.sample_beta(_gen(rng), (2, 3), -4.0, -2.0)),
+        "single": _f(impl.sample_beta(_gen(rng))),
+    }
+
+
+@check(points=2, functions=["random_search"])
+def random_search_values(impl, rng):
+    """Eight samples of a smooth bowl over the default ranges, and six over narrower ones."""
+    out = {}
+    for case, args in [("default_ranges", ()), ("narrow_ranges", ((-2.5, -1.0), (-2.5, -1.5)))]:
+        n = 8 if not args else 6
+        lrs, betas, losses = impl.random_search(_bowl, _gen(rng), n, *args)
+        out[f"learning_rates_{case}"] = _f(lrs)
+        out[f"betas_{case}"] = _f(betas)
+        out[f"losses_{case}"] = _f(losses)
+    return out
+
+
+@check(points=2, functions=["zoom"])
+def zoom_values(impl, rng):
+    """Zoomed exponent ranges of 20 random samples for k = 5, 1 and 20, and with tied losses (k = 3)."""
+    lrs = 10.0 ** rng.uniform(-4, 0, 20)
+    betas = 1 - 10.0 ** rng.uniform(-3, -1, 20)
+    losses = rng.normal(size=20)
+    tied = rng.integers(0, 4, size=20).astype(float)
+    out = {}
+    for case, ls, k in [("k5", losses, 5), ("k1", losses, 1), ("k20", losses, 20), ("ties_k3", tied, 3)]:
+        lr_range, beta_range = impl.zoom(lrs.copy(), betas.copy(), ls.copy(), k)
+        out[f"lr_range_{case}"] = _f(lr_range)
+        out[f"beta_range_{case}"] = _f(beta_range)
+    return out
+
+
+@check(points=2, functions=["coarse_to_fine"])
+def coarse_to_fine_values(impl, rng):
+    """Coarse-to-fine search of a smooth bowl: 12 + 12 samples with k = 3, and the defaults."""
+    out = {}
+    for case, kwargs in [("small", dict(n_coarse=12, n_fine=12, k=3)), ("defaults", {})]:
+        lr, beta, loss = impl.coarse_to_fine(_bowl, _gen(rng), **kwargs)
+        out[f"best_{case}"] = np.array([float(lr), float(beta), float(loss)])
+    return out

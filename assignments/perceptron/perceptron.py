@@ -1,0 +1,216 @@
+# perceptron: your work goes where the TODO banners are.
+# Check it with `grade submit` in this folder. Generated from the reference by `grade generate`.
+"""
+# Perceptrons (感知器)
+
+A perceptron (also called a neuron, 神经元) is the smallest building block of a neural network. It
+takes a vector of inputs `x`, multiplies each input by its weight (权重) `w_i`, adds a bias `b`, and
+passes the sum through an activation function (激活函数):
+
+    output = f(w_1 x_1 + w_2 x_2 + ... + w_n x_n + b) = f(x . w + b)
+
+The weights say how much each input matters to the decision; the bias shifts the decision
+threshold. The simplest activation is the unit step (单位阶跃函数): it outputs 1 when the weighted
+sum is at or above zero and 0 otherwise, so a perceptron draws a straight line (a hyperplane in more
+dimensions) and reports which side of it an input lies on.
+
+In this assignment you will
+
+1. write the step function and the output of a perceptron;
+2. choose weights and a bias that make a perceptron compute the logic gates AND, OR and NOT;
+3. train a perceptron on a small data set with the perceptron update rule (training, 训练: adjusting
+   the weights from the errors the current weights make).
+
+Convention used throughout: `step(0) == 1`. Inputs may be one record (a 1-D array) or several
+records stacked as the rows of a 2-D array.
+"""
+
+import numpy as np
+
+# %% [markdown]
+# ## 1. The step function and the perceptron output
+#
+# `step(x)` works elementwise on arrays: 1 where `x >= 0`, 0 where `x < 0`. The perceptron output is
+# the step of the weighted sum plus the bias. With `inputs` of shape `(n_records, n_features)` and
+# `weights` of shape `(n_features,)`, `np.dot(inputs, weights)` gives one weighted sum per record.
+
+# %%
+
+
+def step(x):
+    """Unit step activation, elementwise.
+
+    Args:
+        x: a number or an array of numbers.
+
+    Returns:
+        An integer array shaped like ``x``: 1 where ``x >= 0`` and 0 where ``x < 0``.
+    """
+    ###########################################################################
+    # TODO: return 1 where x >= 0 and 0 elsewhere (note: step(0) is 1)        #
+    ###########################################################################
+    raise NotImplementedError('TODO: return 1 where x >= 0 and 0 elsewhere (note: step(0) is 1)')
+
+
+def perceptron_output(weights, bias, inputs):
+    """Output of a perceptron with a step activation.
+
+    Args:
+        weights: array of shape ``(n_features,)``.
+        bias: a number.
+        inputs: one record, shape ``(n_features,)``, or records, shape ``(n_records, n_features)``.
+
+    Returns:
+        ``step(inputs . weights + bias)``: a 0/1 number for one record, an array of 0/1 for several.
+    """
+    ###########################################################################
+    # TODO: weighted sum of the inputs plus the bias, passed through step     #
+    ###########################################################################
+    raise NotImplementedError('TODO: weighted sum of the inputs plus the bias, passed through step')
+
+
+# %% [markdown]
+# ## 2. Logic gates as perceptrons
+#
+# A perceptron with two inputs draws a line through the square of inputs `(0, 0), (0, 1), (1, 0),
+# (1, 1)`. Pick weights and a bias so that
+#
+# | x1 | x2 | AND | OR |
+# |----|----|-----|----|
+# | 0  | 0  | 0   | 0  |
+# | 0  | 1  | 0   | 1  |
+# | 1  | 0  | 0   | 1  |
+# | 1  | 1  | 1   | 1  |
+#
+# NOT has a single input and flips it: 0 -> 1 and 1 -> 0. Many answers are right: the checks only
+# look at the truth table your weights produce (with `step(0) == 1`). Hint: for AND, both weights
+# together must reach the threshold but neither alone may; for NOT, a negative weight turns a large
+# input into a small sum.
+
+# %%
+
+
+def and_weights():
+    """Weights and bias of a two-input perceptron computing AND.
+
+    Returns:
+        ``(weights, bias)``: an array of 2 numbers and a number.
+    """
+    ###########################################################################
+    # TODO: choose weights and a bias that make the perceptron compute AND    #
+    ###########################################################################
+    raise NotImplementedError('TODO: choose weights and a bias that make the perceptron compute AND')
+    return weights, bias
+
+
+def or_weights():
+    """Weights and bias of a two-input perceptron computing OR.
+
+    Returns:
+        ``(weights, bias)``: an array of 2 numbers and a number.
+    """
+    ###########################################################################
+    # TODO: choose weights and a bias that make the perceptron compute OR     #
+    ###########################################################################
+    raise NotImplementedError('TODO: choose weights and a bias that make the perceptron compute OR')
+    return weights, bias
+
+
+def not_weights():
+    """Weights and bias of a one-input perceptron computing NOT.
+
+    Returns:
+        ``(weights, bias)``: an array of 1 number and a number.
+    """
+    ###########################################################################
+    # TODO: choose a weight and a bias that make the perceptron compute NOT   #
+    ###########################################################################
+    raise NotImplementedError('TODO: choose a weight and a bias that make the perceptron compute NOT')
+    return weights, bias
+
+
+# %% [markdown]
+# ## 3. The perceptron update rule
+#
+# A perceptron learns from its mistakes. For one record `x` with label `y` (0 or 1):
+#
+# 1. predict `y_hat = step(x . w + b)`;
+# 2. move the weights and the bias by the error `y - y_hat`, scaled by the learning rate `alpha`:
+#
+#        w <- w + alpha * (y - y_hat) * x
+#        b <- b + alpha * (y - y_hat)
+#
+# A correctly classified record (`y == y_hat`) changes nothing. A positive record classified as 0
+# pulls the line towards itself; a negative record classified as 1 pushes it away. Training repeats
+# this for every record in order, for a number of epochs (passes over the data), updating after each
+# record. On linearly separable data the rule converges to a separating line.
+
+# %%
+
+
+def update_step(weights, bias, x, y, learnrate):
+    """One perceptron update from a single record.
+
+    Args:
+        weights: array of shape ``(n_features,)`` (not modified).
+        bias: a number.
+        x: one record, shape ``(n_features,)``.
+        y: its label, 0 or 1.
+        learnrate: the learning rate ``alpha``.
+
+    Returns:
+        ``(new_weights, new_bias)`` after applying the update rule above.
+    """
+    ###########################################################################
+    # TODO: predict with step, then move weights and bias by learnrate * (y - #
+    # prediction)                                                             #
+    ###########################################################################
+    raise NotImplementedError('TODO: predict with step, then move weights and bias by learnrate * (y - prediction)')
+
+
+def train_perceptron(features, targets, learnrate=0.1, epochs=10, weights=None, bias=0.0):
+    """Train a perceptron with the update rule, one record at a time.
+
+    Args:
+        features: array of shape ``(n_records, n_features)``.
+        targets: array of 0/1 labels, shape ``(n_records,)``.
+        learnrate: the learning rate.
+        epochs: number of passes over the records, each in the given order.
+        weights: initial weights (default: zeros).
+        bias: initial bias.
+
+    Returns:
+        ``(weights, bias)`` after training.
+    """
+    features = np.asarray(features, dtype=float)
+    targets = np.asarray(targets, dtype=float)
+    weights = np.zeros(features.shape[1]) if weights is None else np.array(weights, dtype=float)
+    bias = float(bias)
+    ###########################################################################
+    # TODO: for each epoch, update the weights and bias after every record,   #
+    # in order                                                                #
+    ###########################################################################
+    raise NotImplementedError('TODO: for each epoch, update the weights and bias after every record, in order')
+    return weights, bias
+
+
+# %% [markdown]
+# ## Try it
+#
+# Train a perceptron on a small separable data set and count how many records it gets right.
+
+# %%
+if __name__ == "__main__":
+    truth = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    for name, gate in [("AND", and_weights), ("OR", or_weights)]:
+        w, b = gate()
+        print(name, perceptron_output(w, b, truth))
+    w, b = not_weights()
+    print("NOT", perceptron_output(w, b, np.array([[0], [1]])))
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(40, 2))
+    y = (X @ np.array([2.0, -1.0]) + 0.3 >= 0).astype(float)
+    w, b = train_perceptron(X, y, learnrate=0.1, epochs=20)
+    print("weights", w, "bias", b)
+    print("training accuracy", np.mean(perceptron_output(w, b, X) == y))

@@ -1,0 +1,115 @@
+# sigmoid: your work goes where the TODO banners are.
+# Check it with `grade submit` in this folder. Generated from the reference by `grade generate`.
+"""
+# The sigmoid activation and its derivative
+
+A perceptron with a step activation can only say yes or no, and the step function is flat almost
+everywhere, so its derivative says nothing about how to improve the weights. Gradient descent needs a
+smooth activation. The sigmoid (logistic function, S 型函数) squashes any real number into (0, 1):
+
+    sigmoid(x) = 1 / (1 + exp(-x))
+
+Its output can be read as a probability, and its derivative has a famously convenient form in terms
+of the output itself:
+
+    sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))
+
+So once the forward pass has computed `s = sigmoid(x)`, the derivative costs one multiplication:
+`s * (1 - s)`. Note that it is `s * (1 - s)` and *not* `x * (1 - x)`: the formula takes the sigmoid's
+output, not its input.
+
+## Numerical stability
+
+The textbook formula misbehaves in floating point: for `x = -1000`, `exp(-x) = exp(1000)` overflows
+to `inf` and numpy prints `RuntimeWarning: overflow encountered in exp`. The result (`1 / inf = 0`)
+happens to be right, but a warning is a sign of trouble and some formulas built on it turn into
+`inf / inf = nan`. In this assignment your functions must run without overflow, division-by-zero or
+invalid-value warnings for inputs as large as `+-1e4`.
+
+Two standard fixes: note that `sigmoid(x)` is within `1e-200` of 0 or 1 once `|x| > 500`, so clipping
+`x` to `[-500, 500]` before calling `exp` changes nothing visible; or use the identity
+`sigmoid(x) = (1 + tanh(x / 2)) / 2`, whose `tanh` never overflows.
+"""
+
+import numpy as np
+
+# %% [markdown]
+# ## 1. The sigmoid
+#
+# Work elementwise on numpy arrays (and on plain numbers) and return floats.
+
+# %%
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise, without overflow for large ``|x|``.
+
+    Args:
+        x: a number or an array.
+
+    Returns:
+        A float array shaped like ``x`` with values in [0, 1].
+    """
+    ###########################################################################
+    # TODO: compute 1 / (1 + exp(-x)) so that no overflow warning appears for #
+    # |x| up to 1e4                                                           #
+    ###########################################################################
+    raise NotImplementedError('TODO: compute 1 / (1 + exp(-x)) so that no overflow warning appears for |x| up to 1e4')
+
+
+# %% [markdown]
+# ## 2. The derivative (导数)
+#
+# `sigmoid_prime_from_output(s)` gets the sigmoid's *output* `s` and returns the derivative at the
+# input that produced it. `sigmoid_prime(x)` gets the *input* `x`: compute `s = sigmoid(x)` first,
+# then reuse the formula. Why bother with two? In a network's backward pass the outputs are already
+# stored from the forward pass, so the "from output" form saves recomputing the exponential.
+
+# %%
+
+
+def sigmoid_prime_from_output(s):
+    """Derivative of the sigmoid, given its output ``s = sigmoid(x)``.
+
+    Args:
+        s: a number or an array of sigmoid outputs (values in [0, 1]).
+
+    Returns:
+        ``s * (1 - s)``, elementwise.
+    """
+    ###########################################################################
+    # TODO: the derivative written in terms of the output s                   #
+    ###########################################################################
+    raise NotImplementedError('TODO: the derivative written in terms of the output s')
+
+
+def sigmoid_prime(x):
+    """Derivative of the sigmoid at ``x``, computed from the output ``sigmoid(x)``.
+
+    Args:
+        x: a number or an array (any real values, up to ``+-1e4`` without warnings).
+
+    Returns:
+        ``sigmoid(x) * (1 - sigmoid(x))``, elementwise.
+    """
+    ###########################################################################
+    # TODO: first compute the sigmoid of x, then the derivative from that     #
+    # output                                                                  #
+    ###########################################################################
+    raise NotImplementedError('TODO: first compute the sigmoid of x, then the derivative from that output')
+
+
+# %% [markdown]
+# ## Try it
+#
+# The derivative peaks at `x = 0` with value 0.25 and vanishes in both tails: a unit whose input
+# is far from zero hardly learns. Compare with a centred difference.
+
+# %%
+if __name__ == "__main__":
+    xs = np.array([-1e4, -10.0, -1.0, 0.0, 1.0, 10.0, 1e4])
+    with np.errstate(all="raise"):
+        print("sigmoid      ", sigmoid(xs))
+        print("sigmoid_prime", sigmoid_prime(xs))
+    h = 1e-5
+    print("centred diff ", (sigmoid(xs + h) - sigmoid(xs - h)) / (2 * h))

@@ -1,0 +1,242 @@
+"""`grade batch`: many submissions graded in parallel into one gradebook, resumable and incremental.
+
+The main process opens every entry (safely, as bytes), skips those already graded with the same
+content and assignment version, and hands the rest in chunks to workers: local processes started
+fresh (never forked from this possibly threaded process), or Dask workers. Each result is committed
+to the gradebook as soon as it arrives, so a killed batch loses at most what was in flight.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from grader.bulk.bundle import bundle, version
+from grader.bulk.gradebook import Gradebook
+from grader.bulk.late import LatePolicy, apply_late
+from grader.bulk.worker import Job, grade_chunk
+from grader.course import EXPECTED, Assignment, load_solution
+from grader.grading.engine import Settings
+from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
+from grader.submission import NotGradable, Opened, open_submission
+
+SKIP_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db"}
+
+
+@dataclass
+class BatchOptions:
+    jobs: int = 1
+    settings: Settings = field(default_factory=Settings)
+    regrade: bool = False
+    deadline: datetime | None = None
+    policy: LatePolicy | None = None
+    scheduler: str | None = None
+    secret: bytes | None = None
+    templates: Path | None = None
+
+
+@dataclass
+class BatchSummary:
+    assignment: str
+    entries: int = 0
+    graded: int = 0
+    reused: int = 0
+    not_gradable: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.graded / self.elapsed if self.elapsed > 0 else 0.0
+
+
+Progress = Callable[[Result, bool], None]  # (result, newly graded)
+
+
+def list_entries(folder: Path) -> list[Path]:
+    """One entry per student: folders, .zip, .py, .ipynb (hidden and OS clutter skipped)."""
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and p.name not in SKIP_NAMES)
+
+
+def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:
+    checks = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points, status=ERROR,
+                          message="not gradable: " + reason, visibility=c.visibility, description=c.description)
+              for c in assignment.checks]
+    result = Result.from_checks(student, assignment.name, checks, **extra)
+    result.status, result.message = NOT_GRADABLE, reason
+    return result
+
+
+def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
+    import json
+
+    from grader.authoring.generate import render_assignment
+
+    return json.loads(render_assignment(assignment, templates).files[EXPECTED]).get("pristine", {})
+
+
+def _unique(student: str, entry: Path, taken: set[str]) -> str:
+    if student not in taken:
+        return student
+    candidate = f"{student} ({entry.name})"
+    n = 2
+    while candidate in taken:
+        candidate, n = f"{student} ({entry.name} #{n})", n + 1
+    return candidate
+
+
+def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, options: BatchOptions,
+              progress: Progress | None = None) -> BatchSummary:
+    started = time.monotonic()
+    assignment = load_solution(solution_folder)
+    files = bundle(solution_folder)
+    ver = version(files)
+    summary = BatchSummary(assignment.name)
+    previous = {r.student: r for r in gradebook.results(assignment.name)}
+    pristine = _pristine(assignment, options.templates)
+
+    def finish(result: Result, fresh: bool) -> None:
+        if options.policy is not None:
+            days, penalty = options.policy.assess(result.submitted_at, options.deadline)
+            result = apply_late(result, days, penalty)
+        gradebook.record(result, version=ver)
+        summary.graded += fresh
+        summary.not_gradable += result.status == NOT_GRADABLE
+        if progress:
+            progress(result, fresh)
+
+    taken: set[str] = set()
+    entries = list_entries(submissions)
+    summary.entries = len(entries)
+
+    def to_grade() -> Iterable[Opened]:
+        """Open entries one at a time (memory stays flat), settling the ones that need no grading."""
+        for entry in entries:
+            try:
+                opened = open_submission(entry, assignment.module, pristine=pristine)
+            except NotGradable as exc:
+                student = _unique(entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name, entry, taken)
+                taken.add(student)
+                finish(not_gradable(assignment, student, str(exc)), True)
+                continue
+            opened.student = _unique(opened.student, entry, taken)
+            taken.add(opened.student)
+            if not options.regrade and gradebook.current(assignment.name, opened.student, opened.sha256, ver):
+                summary.reused += 1
+                old = previous.get(opened.student)
+                if old is not None and options.policy is not None:
+                    days, penalty = options.policy.assess(old.submitted_at, options.deadline)
+                    if (days, penalty) != (old.late_days, old.penalty):
+                        gradebook.record(apply_late(old, days, penalty), version=ver)
+                if progress and old is not None:
+                    progress(old, False)
+                continue
+            yield opened
+
+    job = Job(assignment.name, files, options.secret, options.settings)
+    runner = _dask_chunks if options.scheduler else _local_chunks
+    for result in runner(job, to_grade(), options, assignment):
+        finish(result, True)
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
+    chunk: list[Opened] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+CHUNK = 8
+MAX_ATTEMPTS = 3
+
+
+def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment) -> Iterable[Result]:
+    """Grade in fresh worker processes, a bounded number of chunks in flight (memory stays flat).
+
+    A worker that dies (killed by the kernel, say) breaks the pool: its chunks are retried one
+    submission at a time in a new pool; a submission that is in flight at three breaks gets a row
+    saying so instead of a grade.
+    """
+    if options.jobs <= 1:
+        for chunk in _chunked(items, CHUNK):
+            yield from grade_chunk(job, chunk)
+        return
+    context = multiprocessing.get_context("spawn")
+    source = iter(_chunked(items, CHUNK))
+    retry: list[list[Opened]] = []
+    attempts: dict[str, int] = {}
+    exhausted = False
+    while retry or not exhausted:
+        pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context)
+        futures: dict = {}
+        try:
+            while True:
+                while len(futures) < options.jobs * 3:
+                    chunk = retry.pop() if retry else None
+                    if chunk is None and not exhausted:
+                        chunk = next(source, None)
+                        exhausted = chunk is None
+                    if chunk is None:
+                        break
+                    futures[pool.submit(grade_chunk, job, chunk)] = chunk
+                if not futures:
+                    break
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                broken = False
+                for fut in done:
+                    chunk = futures.pop(fut)
+                    try:
+                        results = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        for opened in chunk:
+                            attempts[opened.student] = attempts.get(opened.student, 0) + 1
+                            if attempts[opened.student] >= MAX_ATTEMPTS:
+                                yield not_gradable(assignment, opened.student, "the grading worker died each time "
+                                                   "this submission was graded (out of memory?)",
+                                                   submitted_at=opened.submitted_at, sha256=opened.sha256)
+                            else:
+                                retry.append([opened])
+                        continue
+                    yield from results
+                if broken:
+                    for fut, chunk in futures.items():  # the rest of this pool is lost too
+                        retry.extend([o] for o in chunk)
+                    futures.clear()
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment) -> Iterable[Result]:
+    """The same work on a Dask cluster; Dask retries a task whose worker was lost."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise RuntimeError("--scheduler needs Dask: pip install 'grader[dask]'") from None
+    with Client(options.scheduler, timeout=30) as client:
+        [job_future] = client.scatter([job], broadcast=True)
+        window = max(2, 4 * len(client.scheduler_info().get("workers", {})))
+        chunks = iter(_chunked(items, CHUNK))
+        futures = as_completed()
+        for chunk in chunks:
+            futures.add(client.submit(grade_chunk, job_future, chunk, retries=3, pure=False))
+            if futures.count() >= window:
+                break
+        for fut in futures:
+            yield from fut.result()
+            fut.release()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                futures.add(client.submit(grade_chunk, job_future, chunk, retries=3, pure=False))

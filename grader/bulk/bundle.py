@@ -1,0 +1,38 @@
+"""An assignment's instructor files as bytes, so any worker (local or on a cluster) can grade it."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import grader
+
+_MATERIALIZED: dict[str, Path] = {}
+
+
+def bundle(folder: Path) -> dict[str, bytes]:
+    """Every file of ``solutions/<name>/`` (relative path -> bytes), caches left out."""
+    folder = Path(folder)
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
+
+
+def version(files: dict[str, bytes]) -> str:
+    """The assignment version: changes whenever a solution, check or mistake (or the grader) changes."""
+    h = hashlib.sha256(f"grade {grader.__version__}\0".encode())
+    for rel in sorted(files):
+        h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest())
+    return h.hexdigest()[:16]
+
+
+def materialize(name: str, files: dict[str, bytes]) -> Path:
+    """A private folder ``<tmp>/<name>`` holding the bundle (once per process and version)."""
+    key = f"{name}:{version(files)}"
+    if key not in _MATERIALIZED:
+        root = Path(tempfile.mkdtemp(prefix="grade-solutions-")) / name
+        for rel, data in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+        _MATERIALIZED[key] = root
+    return _MATERIALIZED[key]
