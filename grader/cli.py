@@ -113,6 +113,10 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     """Grade your work on the public checks and write the archive to hand in."""
     import json
 
+    from grader.sandbox.launch import launch
+
+    launched = launch([str((path / "checks.py").resolve())]) if (path / "checks.py").is_file() else None
+
     from grader.grading.engine import Settings
     from grader.grading.submit import submit as run_submit
     from grader.reports.terminal import format_result
@@ -123,7 +127,7 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
         settings.timeout = timeout
     try:
         done = run_submit(path, assignment=assignment, student=student, notebook=notebook, settings=settings,
-                          archive=not no_archive)
+                          archive=not no_archive, launched=launched)
     except (AuthoringError, ValueError) as exc:
         if isinstance(exc, NotGradable):
             click.echo(f"not gradable: {exc}", err=True)

@@ -10,8 +10,7 @@ import ast
 import re
 from pathlib import Path
 
-import nbformat
-from nbformat import v4
+from typing import Any
 
 from grader.templating import render
 
@@ -57,8 +56,11 @@ def cells_of(source: str) -> list[tuple[str, str]]:
     return out
 
 
-def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None) -> nbformat.NotebookNode:
+def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None):
     """The student notebook for a stub module (valid nbformat v4, deterministic cell ids)."""
+    import nbformat
+    from nbformat import v4
+
     nb = v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -77,14 +79,22 @@ def build_notebook(stub_source: str, assignment: str, title: str, templates: Pat
     return nb
 
 
-def notebook_text(nb: nbformat.NotebookNode) -> str:
+def notebook_text(nb) -> str:
+    import nbformat
+
     return nbformat.writes(nb) + "\n"
 
 
-def notebook_source(nb: nbformat.NotebookNode) -> str:
-    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped."""
+def notebook_source(nb: dict[str, Any]) -> str:
+    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped.
+
+    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat.
+    """
     chunks = []
-    for cell in nb.cells:
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
+            continue
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")

@@ -63,17 +63,23 @@ def write_archive(folder: Path, assignment: str, student: str, graded: str) -> P
 
 
 def submit(path: Path, *, assignment: str | None = None, student: str | None = None,
-           notebook: str | None = None, settings: Settings | None = None, archive: bool = True) -> Submitted:
+           notebook: str | None = None, settings: Settings | None = None, archive: bool = True,
+           launched=None) -> Submitted:
+    """Grade the pack folder ``path`` on its public checks (``launched``: a zygote started early)."""
     pack = load_pack(path)
     if assignment and assignment != pack.name:
         raise ValueError(f"{path} holds the assignment {pack.name!r}, not {assignment!r}")
-    sid = student_id(student)
-    opened = open_submission(pack.folder, pack.module, pristine=pack.frozen.get("pristine", {}), prefer=notebook)
-    root = materialize({**base_files(pack), **opened.files})
+    engine = Engine(pack, settings=settings, include_hidden=False)
+    engine.sandbox.start(launched)  # boots in the background while the submission is read
+    root = None
     try:
-        with Engine(pack, settings=settings, include_hidden=False) as engine:
-            result = engine.grade(root, sid, submitted_at=opened.submitted_at, sha256=opened.sha256)
+        sid = student_id(student)
+        opened = open_submission(pack.folder, pack.module, pristine=pack.frozen.get("pristine", {}), prefer=notebook)
+        root = materialize({**base_files(pack), **opened.files})
+        result = engine.grade(root, sid, submitted_at=opened.submitted_at, sha256=opened.sha256)
     finally:
-        remove(root)
+        engine.close()
+        if root is not None:
+            remove(root)
     target = write_archive(pack.folder, pack.name, sid, opened.graded) if archive else None
     return Submitted(result, target)

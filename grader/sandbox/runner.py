@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import grader
 from grader.checks.values import Value
 from grader.sandbox import wire
+from grader.sandbox.launch import launch
 
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                "VECLIB_MAXIMUM_THREADS")
 RESPONSE_MARGIN = 10.0
 
 
@@ -57,35 +55,39 @@ class Sandbox:
         self.layers: dict[str, Any] = {}
         self._home = ""
 
-    def start(self) -> None:
-        self._home = tempfile.mkdtemp(prefix="grade-zygote-")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_SECRET")}
-        env.update({var: "1" for var in BLAS_THREADS})
-        root = str(Path(grader.__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", *self.check_files],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self._home, env=env,
-                                     close_fds=True)
+    def start(self, launched: tuple[subprocess.Popen, str] | None = None) -> None:
+        """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
+        self.proc, self._home = launched or launch(self.check_files)
         self.reader = wire.FrameReader(self.proc.stdout.fileno(), wire.Caps(total_bytes=1 << 62))
+        self._ready = False
+
+    def _wait_ready(self) -> None:
+        """The zygote boots while the caller prepares the submission; wait for it only here."""
+        if self._ready:
+            return
         frame = self.reader.read(time.monotonic() + 60)
         if frame is None or frame[0].get("t") != "ready":
             raise SandboxFailure("the sandbox process did not start (see the messages above)")
         self.layers = frame[0].get("layers", {})
+        self._ready = True
 
     def close(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=5)
-            except Exception:
+        """Stop the zygote: it holds no state worth a graceful exit, so it is simply killed."""
+        if self.proc:
+            if self.proc.poll() is None:
                 self.proc.kill()
-                self.proc.wait()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
         self.proc = None
         shutil.rmtree(self._home, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
         self.start()
+        self._wait_ready()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -96,6 +98,7 @@ class Sandbox:
         """Grade-free run: the raw reports of ``checks`` ({name, seed, timeout}) for one submission."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
+        self._wait_ready()
         job = {"t": "job", "workdir": str(workdir), "module": module, "checks": checks, "timeout": timeout,
                "import_timeout": import_timeout, "limits": limits or {"cpu_seconds": int(timeout) + 2},
                "landlock": self.landlock, "seccomp": self.seccomp}

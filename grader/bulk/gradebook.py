@@ -1,0 +1,276 @@
+"""The gradebook: every graded submission of a batch, committed as soon as it is graded.
+
+One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Why NORMAL is enough:
+
+* A commit returns only after its WAL frames have been handed to the kernel with ``write()``. Killing the
+  process (SIGKILL, OOM killer, Ctrl-C) cannot undo that: the next open replays the WAL, so every
+  committed submission survives and no half-written one is visible (each is one transaction).
+* Only an operating-system crash or power cut can roll back the last few commits (never corrupt the
+  file: WAL with NORMAL stays consistent). Those submissions are simply graded again by the next run,
+  since the gradebook is a record of work that can be redone, not the only copy of anything.
+* FULL would add an ``fsync`` to every commit (one per submission), a real cost at hundreds of
+  submissions per second for no gain against the failure the batch must survive (a killed process).
+
+Not safe to share across ``fork()``: open the gradebook in the process that writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.result import CheckResult, Result
+
+SCHEMA_VERSION = 1
+SYNCHRONOUS = "NORMAL"
+BUSY_TIMEOUT_S = 30.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    sha256 TEXT,
+    submitted_at TEXT,
+    late_days INTEGER NOT NULL DEFAULT 0,
+    penalty REAL NOT NULL DEFAULT 0,
+    version TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    execution_time REAL NOT NULL DEFAULT 0,
+    graded_at TEXT NOT NULL,
+    UNIQUE (assignment, student)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    submission INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    functions TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    visibility TEXT NOT NULL DEFAULT 'public',
+    hint TEXT,
+    mistake TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    plot TEXT,
+    PRIMARY KEY (submission, position)
+);
+"""
+
+SUBMISSION_COLUMNS = ("assignment", "student", "sha256", "submitted_at", "late_days", "penalty", "version",
+                      "score", "max_score", "status", "message", "execution_time", "graded_at")
+CHECK_COLUMNS = ("submission", "position", "name", "functions", "score", "max_score", "status", "message",
+                 "visibility", "hint", "mistake", "description", "plot")
+
+
+class GradebookError(RuntimeError):
+    """The gradebook file cannot be opened, read or written; the message names the file and the fix."""
+
+
+def _text(value: str | None) -> str | None:
+    """Text SQLite can store: lone surrogates (undecodable file names) become ``\\udcxx`` escapes."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    raise TypeError(f"cannot store {type(value).__name__} in a check's plot")
+
+
+def _explain(path: Path, exc: Exception, doing: str) -> GradebookError:
+    """A GradebookError saying what went wrong with ``path`` and what to do about it."""
+    text = str(exc)
+    low = text.lower()
+    if "disk is full" in low or "disk full" in low or getattr(exc, "errno", None) == 28:
+        fix = "free some space, or pass --gradebook a file on another disk"
+    elif "readonly" in low or "read-only" in low or "permission" in low or "access" in low:
+        fix = "make the file and its folder writable, or pass --gradebook a writable location"
+    elif "not a database" in low or "malformed" in low or "file is encrypted" in low:
+        fix = "this is not a gradebook (or it is damaged): pass --gradebook a new file name"
+    elif "locked" in low or "busy" in low:
+        fix = "another process holds it: wait for it to finish, or use another --gradebook file"
+    elif "unable to open" in low or isinstance(exc, OSError):
+        fix = "check that its folder exists and is writable, or pass --gradebook another path"
+    else:
+        fix = "pass --gradebook another file if this persists"
+    kept = " (results committed before this are kept)" if doing.startswith("record") else ""
+    return GradebookError(f"gradebook {path}: cannot {doing}: {text}{kept}; {fix}")
+
+
+class Gradebook:
+    """The results of every graded submission, one row per (assignment, student)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and not self.path.is_file():
+                raise GradebookError(f"gradebook {self.path}: is not a file; pass --gradebook a file path")
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise _explain(self.path, exc, "open it") from None
+        self._conn = conn
+        try:
+            self._setup(conn)
+        except (sqlite3.Error, OSError) as exc:
+            self._abandon()
+            raise _explain(self.path, exc, "open it for writing") from None
+        except GradebookError:
+            self._abandon()
+            raise
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise GradebookError(f"gradebook {self.path}: this file system does not support SQLite's WAL mode "
+                                 f"(got {mode!r}); put the gradebook on a local disk")
+        conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise GradebookError(f"gradebook {self.path}: written by a newer version of grade (schema {found}, "
+                                 f"this one knows {SCHEMA_VERSION}); upgrade grade or use another --gradebook")
+        # One write transaction, so an unwritable file (read-only disk, no permission) fails here, not later.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            self._rollback(conn)
+            raise
+        missing = {"submissions", "checks"} - {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        if missing:
+            raise GradebookError(f"gradebook {self.path}: tables {sorted(missing)} are missing; "
+                                 f"pass --gradebook a new file name")
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _abandon(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+        self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise GradebookError(f"gradebook {self.path}: already closed")
+        return self._conn
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def current(self, assignment: str, student: str, sha256: str, version: str) -> bool:
+        """Whether (assignment, student) was already graded with this content hash and assignment version."""
+        if not sha256:
+            return False
+        with self._lock:
+            try:
+                row = self.conn.execute(
+                    "SELECT 1 FROM submissions WHERE assignment=? AND student=? AND sha256=? AND version=?",
+                    (_text(assignment), _text(student), _text(sha256), _text(version))).fetchone()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        return row is not None
+
+    def record(self, result: Result, *, version: str) -> None:
+        """Store ``result`` (replacing any earlier one for its assignment and student) and commit."""
+        row = (_text(result.assignment), _text(result.student), _text(result.sha256), _text(result.submitted_at),
+               int(result.late_days), float(result.penalty), _text(version), float(result.score),
+               float(result.max_score), _text(result.status), _text(result.message) or "",
+               float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
+                   _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
+                   _text(c.description) or "",
+                   None if c.plot is None else json.dumps(c.plot, default=_json_default))
+                  for pos, c in enumerate(result.checks)]
+        with self._lock:
+            conn = self.conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
+                cursor = conn.execute(
+                    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(SUBMISSION_COLUMNS))})", row)
+                sid = cursor.lastrowid
+                conn.executemany(
+                    f"INSERT INTO checks ({', '.join(CHECK_COLUMNS)}) VALUES ({', '.join('?' * len(CHECK_COLUMNS))})",
+                    [(sid, *c) for c in checks])
+                conn.execute("COMMIT")
+            except (sqlite3.Error, OSError) as exc:
+                self._rollback(conn)
+                raise _explain(self.path, exc, f"record {result.student!r}") from None
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    def results(self, assignment: str) -> list[Result]:
+        """Every stored result of ``assignment``, ordered by student, with its checks in order."""
+        with self._lock:
+            try:
+                subs = self.conn.execute(
+                    "SELECT id, student, assignment, score, max_score, status, message, execution_time, "
+                    "submitted_at, late_days, penalty, sha256 FROM submissions WHERE assignment=? "
+                    "ORDER BY student", (_text(assignment),)).fetchall()
+                rows = self.conn.execute(
+                    "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, "
+                    "c.visibility, c.hint, c.mistake, c.description, c.plot FROM checks c "
+                    "JOIN submissions s ON s.id = c.submission WHERE s.assignment=? "
+                    "ORDER BY c.submission, c.position", (_text(assignment),)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        by_sub: dict[int, list[CheckResult]] = {}
+        for sid, *c in rows:
+            by_sub.setdefault(sid, []).append(_check(c))
+        return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
+                       execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
+                       checks=by_sub.get(s[0], [])) for s in subs]
+
+    def assignments(self) -> list[str]:
+        """The assignments this gradebook holds results for."""
+        with self._lock:
+            try:
+                rows = self.conn.execute("SELECT DISTINCT assignment FROM submissions ORDER BY assignment").fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        return [r[0] for r in rows]
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        with self._lock:
+            self._abandon()
+
+
+def _check(row: Iterable[Any]) -> CheckResult:
+    name, functions, score, max_score, status, message, visibility, hint, mistake, description, plot = row
+    return CheckResult(name=name, functions=json.loads(functions), score=score, max_score=max_score, status=status,
+                       message=message, visibility=visibility, hint=hint, mistake=mistake, description=description,
+                       plot=None if plot is None else json.loads(plot))

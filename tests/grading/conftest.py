@@ -1,0 +1,55 @@
+"""Shared fixtures: the optim assignment, an engine with short timeouts, a grading helper."""
+
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_solution
+from grader.grading.engine import Engine, Settings
+from grader.grading.workdir import base_files, materialize, remove
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def optim():
+    return load_solution(ROOT / "solutions" / "optim")
+
+
+@pytest.fixture(scope="session")
+def optim_reference_source():
+    return (ROOT / "solutions" / "optim" / "optim.py").read_text()
+
+
+@pytest.fixture(scope="session")
+def engine(optim):
+    eng = Engine(optim, settings=Settings(timeout=20, check_timeout=1.5, import_timeout=3))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="session")
+def grade_source(engine, optim):
+    """Grade the text of an optim.py with the shared engine."""
+    base = base_files(optim)
+
+    def grade(source: str, student: str = "student"):
+        root = materialize({**base, "optim.py": source.encode()})
+        try:
+            return engine.grade(root, student)
+        finally:
+            remove(root)
+
+    return grade
+
+
+def by_name(result):
+    return {c.name: c for c in result.checks}
+
+
+def functions_score(result, function):
+    return sum(c.score for c in result.checks if c.functions == [function])
+
+
+def functions_max(result, function):
+    return sum(c.max_score for c in result.checks if c.functions == [function])
