@@ -248,5 +248,79 @@ def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, grade
     return written
 
 
+@main.command()
+@click.option("--gradebook", type=click.Path(path_type=Path), required=True, help="The gradebook a batch wrote.")
+@click.option("--assignment", required=True, help="The assignment to report on.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results as JSON.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Write a CSV for LMS import.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML.")
+@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
+@click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
+def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: Path | None, junit_path: Path | None,
+           gradescope_dir: Path | None, html_dir: Path | None) -> None:
+    """Write the outputs of a graded batch again from its gradebook, without grading."""
+    from grader.bulk.gradebook import Gradebook, GradebookError
+    from grader.reports.export import write_outputs
+
+    if not gradebook.is_file():
+        raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
+    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir)):
+        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html")
+    try:
+        with Gradebook(gradebook) as book:
+            results = book.results(assignment)
+            known = book.assignments()
+    except GradebookError as exc:
+        raise Failure(str(exc)) from None
+    if not results:
+        raise Failure(f"{gradebook} holds no results for {assignment!r} (it holds: {', '.join(known) or 'none'})")
+    max_score = max(r.max_score for r in results)
+    try:
+        written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
+                                gradescope=gradescope_dir)
+        if html_dir:
+            try:
+                from grader.reports.html import write_class_report
+            except ImportError as exc:
+                raise Failure(f"--html is not available in this installation ({exc}); "
+                              f"the other outputs were written") from None
+            written.append(write_class_report(results, assignment, max_score, html_dir))
+    except OSError as exc:
+        raise Failure(f"cannot write the outputs: {exc}") from None
+    click.echo(f"{assignment}: {len(results)} students from {gradebook}")
+    for path in written:
+        click.echo(f"  wrote {path}")
+
+
+@main.group()
+def export() -> None:
+    """Package an assignment for another platform."""
+
+
+@export.command("gradescope")
+@click.option("--assignment", required=True, help="The assignment to package.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="The zip to write.")
+@solutions_option
+@templates_option
+@_guard
+def export_gradescope(assignment: str, out: Path, solutions: Path, templates: Path | None) -> None:
+    """Build a Gradescope autograder zip (setup.sh, run_autograder, solutions, hidden checks)."""
+    from grader.config import course_secret
+    from grader.reports.gradescope import build_autograder
+
+    secret = course_secret()
+    try:
+        path = build_autograder(solutions, assignment, out, secret=secret, templates=_templates(templates))
+    except OSError as exc:
+        raise Failure(f"cannot write {out}: {exc}") from None
+    click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB): upload it in Gradescope's autograder settings.")
+    click.echo("It holds the solutions, the hidden checks" + (" and the course secret" if secret else "")
+               + ": keep it private (never give it to students).")
+    if not secret:
+        click.echo("warning: no course secret ($GRADE_SECRET or $GRADE_SECRET_FILE): hidden checks will draw "
+                   "their inputs from the public default seed, which students could reproduce.", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -118,7 +118,7 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], dict[str, float]]:
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise NotGradable(f"{path.name}: entry {name!r} is a symbolic link; archive plain files only")
-            if mode and not stat.S_ISREG(mode):
+            if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                 raise NotGradable(f"{path.name}: entry {name!r} is not a regular file")
             rel = str(pure)
             if rel in files:
@@ -208,10 +208,11 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
             manifest = {}
     graded = _pick(files, mtimes, module, pristine or {}, prefer or (manifest.get("graded") if manifest else None))
     data = files[graded]
+    shown = entry.name if entry.suffix in (".py", ".ipynb") else graded  # name what the student sent
     if not data.strip():
-        raise NotGradable(f"{graded} is empty")
-    source = notebook_to_module(data, graded) if graded.endswith(".ipynb") else data
-    decode_source(source, graded)
+        raise NotGradable(f"{shown} is empty")
+    source = notebook_to_module(data, shown) if graded.endswith(".ipynb") else data
+    decode_source(source, shown)
     folder = str(PurePosixPath(graded).parent)
     taken = {f"{module}.py": source}
     for rel, blob in files.items():  # sibling modules the student wrote (helpers) come along

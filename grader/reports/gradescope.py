@@ -58,29 +58,29 @@ def _files(folder: Path) -> list[Path]:
 
 
 def autograder_files(solutions: Path, assignment: str, *, secret: bytes | None,
-                     templates: Path | None = None) -> dict[str, tuple[bytes, bool]]:
-    """Every entry of the zip: ``{name: (content, executable)}``."""
+                     templates: Path | None = None) -> dict[str, tuple[bytes, int]]:
+    """Every entry of the zip: ``{name: (content, permission bits)}``."""
     folder = assignment_folders(solutions, [assignment])[0]
     load_solution(folder)  # refuse to package an assignment whose checks do not load
     root = package_root()
-    entries: dict[str, tuple[bytes, bool]] = {}
+    entries: dict[str, tuple[bytes, int]] = {}
     for part in PACKAGE_PARTS:
         path = root / part
         if path.is_file():
-            entries[f"grade/{part}"] = (path.read_bytes(), False)
+            entries[f"grade/{part}"] = (path.read_bytes(), 0o644)
         elif path.is_dir():
             for file in _files(path):
-                entries[f"grade/{file.relative_to(root).as_posix()}"] = (file.read_bytes(), False)
+                entries[f"grade/{file.relative_to(root).as_posix()}"] = (file.read_bytes(), 0o644)
     if "grade/README.md" not in entries:  # pyproject.toml names it as the readme: pip needs it
-        entries["grade/README.md"] = (f"grade {grader.__version__}\n".encode(), False)
+        entries["grade/README.md"] = (f"grade {grader.__version__}\n".encode(), 0o644)
     for file in _files(folder):
-        entries[f"solutions/{assignment}/{file.relative_to(folder).as_posix()}"] = (file.read_bytes(), False)
+        entries[f"solutions/{assignment}/{file.relative_to(folder).as_posix()}"] = (file.read_bytes(), 0o644)
     if secret:
-        entries[SECRET_NAME] = (secret, False)
+        entries[SECRET_NAME] = (secret, 0o600)
     context = {"assignment": assignment, "assignment_sh": shlex.quote(assignment), "version": grader.__version__,
                "venv": VENV, "secret_name": SECRET_NAME}
-    entries["setup.sh"] = (render("gradescope_setup.sh.j2", templates, **context).encode(), True)
-    entries["run_autograder"] = (render("gradescope_run_autograder.j2", templates, **context).encode(), True)
+    entries["setup.sh"] = (render("gradescope_setup.sh.j2", templates, **context).encode(), 0o755)
+    entries["run_autograder"] = (render("gradescope_run_autograder.j2", templates, **context).encode(), 0o755)
     return entries
 
 
@@ -93,10 +93,10 @@ def build_autograder(solutions: Path, assignment: str, out: Path, *, secret: byt
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in sorted(entries):
-            data, executable = entries[name]
+            data, mode = entries[name]
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.create_system = 3  # Unix, so unzip honours the permission bits below
-            info.external_attr = ((0o100755 if executable else 0o100644) & 0xFFFF) << 16
+            info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     return atomic_write(Path(out), buffer.getvalue())
