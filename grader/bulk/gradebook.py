@@ -115,8 +115,12 @@ class Gradebook:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        parent = self.path.parent
+        if parent.exists() and not parent.is_dir():
+            raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
+                                 f"pass --gradebook a path inside a folder")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists() and not self.path.is_file():
                 raise GradebookError(f"gradebook {self.path}: is not a file; pass --gradebook a file path")
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,

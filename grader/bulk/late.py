@@ -100,5 +100,5 @@ def apply_late(result: Result, late_days: int, penalty: float) -> Result:
     """Record lateness on ``result`` and set its score to the raw score less the penalty (in place)."""
     result.late_days = int(late_days)
     result.penalty = float(penalty)
-    result.score = round(result.raw_score * (1.0 - result.penalty), 6)
+    result.score = round(sum(c.score for c in result.checks) * (1.0 - result.penalty), 6)
     return result

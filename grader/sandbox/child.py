@@ -86,7 +86,11 @@ def import_submission(workdir: str, module: str):
 
 
 def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> None:
-    """Import the submission and stream the outputs of ``checks`` (check, seed) to ``fd``."""
+    """Import the submission and stream the outputs of ``checks`` (check, seed) to ``fd``.
+
+    One frame per check, in the order given: its arrays back to back (or the error it raised).
+    The parent knows which check is running from that order, so no other bookkeeping is sent.
+    """
     try:
         impl = import_submission(workdir, module)
     except BaseException as exc:  # SyntaxError, SystemExit, anything raised at import
@@ -94,15 +98,18 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
         return
     _send(fd, {"t": "imported"})
     for check, seed in checks:
-        _send(fd, {"t": "start", "check": check.name})
         try:
             arrays = evaluate(check, impl, seed)
         except BaseException as exc:
             _report_exception(fd, "error", exc, workdir, check.name)
-        else:
-            for name, array in arrays.items():
-                wire.write_all(fd, wire.encode_array({"t": "array", "check": check.name, "name": name[:200]}, array))
-        _send(fd, {"t": "done", "check": check.name})
+            continue
+        meta, blobs = [], []
+        for name, array in arrays.items():
+            array = wire.contiguous(array)
+            meta.append({"name": name[:200], "dtype": array.dtype.str, "shape": list(array.shape),
+                         "nbytes": array.nbytes})
+            blobs.append(array.tobytes())
+        wire.write_all(fd, wire.encode({"t": "result", "check": check.name, "arrays": meta}, b"".join(blobs)))
     _send(fd, {"t": "bye"})
 
 

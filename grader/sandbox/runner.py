@@ -124,15 +124,11 @@ class Sandbox:
                 report.imported = True
             elif kind in ("import_error", "import_timeout", "import_died"):
                 report.import_problem = header
-            elif kind == "start":
-                entry.status = "running"
-            elif kind == "array":
-                entry.arrays[str(header["name"])] = Value.of(wire.decode_array(header, payload))
+            elif kind == "result":
+                entry.status = "ok"
+                entry.arrays = {n: Value.of(a) for n, a in wire.decode_arrays(header, payload).items()}
             elif kind == "error":
                 entry.status, entry.error = "error", header
-            elif kind == "done":
-                if entry.status == "running":
-                    entry.status = "ok"
             elif kind == "timeout":
                 entry.status = "timeout"
                 seconds = header.get("seconds")

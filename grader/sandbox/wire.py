@@ -45,9 +45,30 @@ def encode(header: dict[str, Any], payload: bytes = b"") -> bytes:
     return HEADER.pack(len(data)) + data + payload
 
 
-def encode_array(header: dict[str, Any], array: np.ndarray) -> bytes:
-    array = np.ascontiguousarray(array)
-    return encode({**header, "dtype": array.dtype.str, "shape": list(array.shape)}, array.tobytes())
+def contiguous(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array)
+
+
+def decode_arrays(header: dict[str, Any], payload: bytes) -> dict[str, np.ndarray]:
+    """The arrays of a result frame: its ``arrays`` list describes slices of the payload in order."""
+    items = header.get("arrays")
+    if not isinstance(items, list) or len(items) > 10_000:
+        raise WireError("malformed list of arrays")
+    out, offset = {}, 0
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("nbytes"), int) or item["nbytes"] < 0:
+            raise WireError("malformed array description")
+        end = offset + item["nbytes"]
+        if end > len(payload):
+            raise WireError("array extends past the payload")
+        name = str(item.get("name"))[:200]
+        if name in out:
+            raise WireError(f"array {name!r} sent twice")
+        out[name] = decode_array(item, payload[offset:end])
+        offset = end
+    if offset != len(payload):
+        raise WireError("payload longer than its arrays")
+    return out
 
 
 def write_all(fd: int, data: bytes) -> None:

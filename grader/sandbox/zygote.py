@@ -10,6 +10,7 @@ check: the remaining ones run in a fresh child. It judges nothing.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -59,6 +60,8 @@ class Zygote:
         self.subreaper = _set_subreaper()
         self.layers = confine.report()
         self.read_only = confine.default_read_only_paths()  # once, not per child
+        gc.collect()
+        gc.freeze()  # children never scan (and so never copy) the warm heap's pages
 
     # -- output to the grader -------------------------------------------------------------
     def emit(self, header: dict[str, Any], payload: bytes = b"") -> None:
@@ -124,9 +127,15 @@ class Zygote:
                 return
 
     def run_job(self, job: dict[str, Any]) -> None:
+        """Run one submission's checks, in as many children as it takes; relay validated frames.
+
+        Frames for the grader are collected and written once, at the end of the job.
+        """
         from grader.sandbox import wire
 
         start = time.monotonic()
+        out: list[bytes] = []
+        emit = lambda header, payload=b"": out.append(wire.encode(header, payload))  # noqa: E731
         job_deadline = start + float(job.get("timeout", 60))
         checks = {c["name"]: c for c in job["checks"]}
         unknown = [n for n in checks if n not in self.checks]
@@ -140,21 +149,20 @@ class Zygote:
         while remaining:
             if time.monotonic() >= job_deadline:
                 for name in remaining:
-                    self.emit({"t": "timeout", "check": name, "scope": "submission",
-                               "seconds": job.get("timeout")})
+                    emit({"t": "timeout", "check": name, "scope": "submission", "seconds": job.get("timeout")})
                 break
             pid, fd = self._fork(job, [(self.checks[n], int(checks[n]["seed"])) for n in remaining])
             reader = wire.FrameReader(fd, caps)
-            current: str | None = None
-            current_start = time.monotonic()
-            done: list[str] = []
+            position = 0  # index in `remaining` of the check the child is running now
+            since = time.monotonic()
+            child_imported = False
             outcome = "eof"
             try:
                 while True:
-                    if current is None and not imported:
-                        deadline = min(current_start + float(job.get("import_timeout", 10)), job_deadline)
-                    elif current is not None:
-                        deadline = min(current_start + float(checks[current].get("timeout", 10)), job_deadline)
+                    if not child_imported:
+                        deadline = min(since + float(job.get("import_timeout", 10)), job_deadline)
+                    elif position < len(remaining):
+                        deadline = min(since + float(checks[remaining[position]].get("timeout", 10)), job_deadline)
                     else:
                         deadline = job_deadline
                     frame = reader.read(deadline)
@@ -162,32 +170,30 @@ class Zygote:
                         break
                     header, payload = frame
                     kind = header.get("t")
-                    if kind == "imported" and current is None:
-                        imported = True
-                        self.emit({"t": "imported"})
-                    elif kind == "import_error" and not imported:
-                        self.emit({"t": "import_error", **_clean_error(header)})
+                    current = remaining[position] if child_imported and position < len(remaining) else None
+                    if kind == "imported" and not child_imported:
+                        if not imported:
+                            emit({"t": "imported"})
+                        imported = child_imported = True
+                    elif kind == "import_error" and not child_imported:
+                        emit({"t": "import_error", **_clean_error(header)})
                         outcome = "import_error"
                         break
-                    elif kind == "start" and current is None and header.get("check") in remaining \
-                            and header.get("check") not in done:
-                        current, current_start = header["check"], time.monotonic()
-                        self.emit({"t": "start", "check": current})
-                    elif kind == "array" and current is not None and header.get("check") == current:
-                        array = wire.decode_array(header, payload)
-                        self.emit({"t": "array", "check": current, "name": str(header.get("name"))[:200],
-                                   "dtype": array.dtype.str, "shape": list(array.shape)}, array.tobytes())
+                    elif kind == "result" and current is not None and header.get("check") == current:
+                        arrays = wire.decode_arrays(header, payload)  # refuses anything but plain numbers
+                        emit({"t": "result", "check": current, "arrays": [
+                            {"name": n, "dtype": a.dtype.str, "shape": list(a.shape), "nbytes": a.nbytes}
+                            for n, a in arrays.items()]}, payload)
+                        position += 1
                     elif kind == "error" and current is not None and header.get("check") == current:
-                        self.emit({"t": "error", "check": current, **_clean_error(header)})
-                    elif kind == "done" and current is not None and header.get("check") == current:
-                        self.emit({"t": "done", "check": current})
-                        done.append(current)
-                        current = None
-                    elif kind == "bye" and current is None:
+                        emit({"t": "error", "check": current, **_clean_error(header)})
+                        position += 1
+                    elif kind == "bye" and child_imported and position == len(remaining):
                         outcome = "bye"
                         break
                     else:
                         raise wire.WireError(f"unexpected {str(kind)[:40]!r} frame")
+                    since = time.monotonic()
             except wire.Timeout:
                 outcome = "timeout"
             except wire.WireError as exc:
@@ -195,32 +201,32 @@ class Zygote:
             finally:
                 os.close(fd)
                 how = self._kill(pid)
-            remaining = [n for n in remaining if n not in done]
-            if outcome in ("bye", "import_error"):
-                if outcome == "import_error":
-                    remaining = []
+            if outcome == "import_error":
                 break
-            if not imported:
-                if outcome == "timeout":
-                    self.emit({"t": "import_timeout", "seconds": job.get("import_timeout", 10)})
-                else:
-                    self.emit({"t": "import_died", "how": how if outcome == "eof" else outcome})
-                remaining = []
-                break
-            if current is None:  # died between checks: nothing to blame, avoid looping forever
-                if not done:
+            if not child_imported:
+                if imported:  # imported before, not this time (a flaky import): nothing more can run
                     for name in remaining:
-                        self.emit({"t": "died", "check": name, "how": how})
-                    remaining = []
-                continue
+                        emit({"t": "died", "check": name, "how": how if outcome == "eof" else outcome})
+                    break
+                if outcome == "timeout":
+                    emit({"t": "import_timeout", "seconds": job.get("import_timeout", 10)})
+                else:
+                    emit({"t": "import_died", "how": how if outcome == "eof" else outcome})
+                break
+            done, remaining = remaining[:position], remaining[position:]
+            if outcome == "bye" or not remaining:
+                break
+            current = remaining.pop(0)  # the check that was running when the child stopped
             if outcome == "timeout":
                 scope = "submission" if time.monotonic() >= job_deadline else "check"
                 limit = job.get("timeout") if scope == "submission" else checks[current].get("timeout", 10)
-                self.emit({"t": "timeout", "check": current, "scope": scope, "seconds": limit})
+                emit({"t": "timeout", "check": current, "scope": scope, "seconds": limit})
             else:
-                self.emit({"t": "died", "check": current, "how": how if outcome == "eof" else outcome})
-            remaining.remove(current)
-        self.emit({"t": "end", "elapsed": round(time.monotonic() - start, 6)})
+                emit({"t": "died", "check": current, "how": how if outcome == "eof" else outcome})
+        emit({"t": "end", "elapsed": round(time.monotonic() - start, 6)})
+        from grader.sandbox.wire import write_all
+
+        write_all(self.out, b"".join(out))
 
     def serve(self, in_fd: int = 0) -> None:
         from grader.sandbox import wire
@@ -260,6 +266,9 @@ def main(argv: list[str] | None = None) -> None:
 
     out_fd = os.dup(1)  # our channel to the grader; fd 1 itself goes to stderr so stray prints do no harm
     os.dup2(2, 1)
+    from grader.sandbox import confine
+
+    confine.scrub_environment(os.getcwd())  # once here, so each child's own scrub has little to do
     Zygote(argv, out_fd).serve(0)
 
 
