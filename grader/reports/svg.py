@@ -248,28 +248,27 @@ def _segments_with_edges(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, level: f
         return cache[edge]
 
     finite = np.isfinite(Z)
+    # Corner flags of every cell, in numpy; only the cells the contour crosses are visited in Python.
+    A, B, C, D = above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]
+    cases = A.astype(np.int8) | (B.astype(np.int8) << 1) | (C.astype(np.int8) << 2) | (D.astype(np.int8) << 3)
+    usable = finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1] & (cases != 0) & (cases != 15)
     out = []
-    for i in range(ny - 1):
-        for j in range(nx - 1):
-            if not (finite[i, j] and finite[i, j + 1] and finite[i + 1, j + 1] and finite[i + 1, j]):
-                continue
-            a, b, c, d = above[i, j], above[i, j + 1], above[i + 1, j + 1], above[i + 1, j]
-            case = a | (b << 1) | (c << 2) | (d << 3)
-            if case in (0, 15):
-                continue
-            bottom, right, top, left = ("h", i, j), ("v", i, j + 1), ("h", i + 1, j), ("v", i, j)
-            if case in (5, 10):  # saddle: a and c on one side, b and d on the other
-                centre_above = (Z[i, j] + Z[i, j + 1] + Z[i + 1, j + 1] + Z[i + 1, j]) / 4 >= level
-                if (case == 5) == centre_above:  # b and d are cut off
-                    pairs = [(bottom, right), (left, top)]
-                else:  # a and c are cut off
-                    pairs = [(left, bottom), (right, top)]
-            else:
-                crossed = [e for e, (p, q) in ((bottom, (a, b)), (right, (b, c)), (top, (d, c)), (left, (a, d)))
-                           if p != q]
-                pairs = [(crossed[0], crossed[1])]
-            for e0, e1 in pairs:
-                out.append(((crossing(e0), crossing(e1)), (e0, e1)))
+    for i, j in np.argwhere(usable).tolist():  # row-major: a deterministic order
+        case = int(cases[i, j])
+        a, b, c, d = bool(case & 1), bool(case & 2), bool(case & 4), bool(case & 8)
+        bottom, right, top, left = ("h", i, j), ("v", i, j + 1), ("h", i + 1, j), ("v", i, j)
+        if case in (5, 10):  # saddle: a and c on one side, b and d on the other
+            centre_above = (Z[i, j] + Z[i, j + 1] + Z[i + 1, j + 1] + Z[i + 1, j]) / 4 >= level
+            if (case == 5) == centre_above:  # b and d are cut off
+                pairs = [(bottom, right), (left, top)]
+            else:  # a and c are cut off
+                pairs = [(left, bottom), (right, top)]
+        else:
+            crossed = [e for e, (p, q) in ((bottom, (a, b)), (right, (b, c)), (top, (d, c)), (left, (a, d)))
+                       if p != q]
+            pairs = [(crossed[0], crossed[1])]
+        for e0, e1 in pairs:
+            out.append(((crossing(e0), crossing(e1)), (e0, e1)))
     return out
 
 

@@ -136,7 +136,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]]) -> None:
         if job.get("seccomp", True):
             confine.restrict_syscalls(own_pid=os.getpid())
         confine.drop_capabilities()
-        sys.path[:] = [workdir] + installation_paths()
+        sys.path[:] = [workdir] + (job.get("python_paths") or installation_paths())
         sys.argv = [f"{job['module']}.py"]
         run(fd, workdir, job["module"], checks)
     except BaseException:
