@@ -201,16 +201,20 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     try:
         summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress),
                                      len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
+        _results = book.results(assignment)
         written = _write_outputs(book, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     finally:
         book.close()
     click.echo(f"{summary.assignment}: {summary.entries} submissions, {summary.graded} graded now, "
-               f"{summary.reused} unchanged, {summary.not_gradable} not gradable, "
-               f"{summary.elapsed:.1f} s ({summary.rate:.0f}/s); gradebook: {gradebook}")
+               f"{summary.reused} unchanged; {summary.elapsed:.1f} s ({summary.rate:.1f}/s); gradebook: {gradebook}")
     for path in written:
         click.echo(f"  wrote {path}")
+    if summary.entries:
+        from grader.reports.terminal import format_class_summary
+
+        click.echo(format_class_summary(_results))
 
 
 def _run_with_progress(run, total: int):
@@ -290,6 +294,10 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
     click.echo(f"{assignment}: {len(results)} students from {gradebook}")
     for path in written:
         click.echo(f"  wrote {path}")
+    if summary.entries:
+        from grader.reports.terminal import format_class_summary
+
+        click.echo(format_class_summary(_results))
 
 
 @main.group()

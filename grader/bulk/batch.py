@@ -24,7 +24,7 @@ from grader.bulk.worker import Job, grade_chunk
 from grader.course import EXPECTED, Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
-from grader.submission import NotGradable, Opened, open_submission
+from grader.submission import NotGradable, Opened, entry_digest, open_submission
 
 SKIP_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db"}
 
@@ -122,7 +122,13 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             except NotGradable as exc:
                 student = _unique(entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name, entry, taken)
                 taken.add(student)
-                finish(not_gradable(assignment, student, str(exc)), True)
+                digest = entry_digest(entry)
+                if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
+                    summary.reused += 1
+                    if progress and student in previous:
+                        progress(previous[student], False)
+                    continue
+                finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
                 continue
             opened.student = _unique(opened.student, entry, taken)
             taken.add(opened.student)

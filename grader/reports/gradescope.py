@@ -17,6 +17,7 @@ timestamp, fixed permissions.
 
 from __future__ import annotations
 
+import io
 import shlex
 import zipfile
 from pathlib import Path
@@ -87,8 +88,6 @@ def autograder_files(solutions: Path, assignment: str, *, secret: bytes | None,
 def build_autograder(solutions: Path, assignment: str, out: Path, *, secret: bytes | None,
                      templates: Path | None = None) -> Path:
     """Write the Gradescope autograder zip for ``assignment`` (from ``solutions/<assignment>/``) to ``out``."""
-    import io
-
     entries = autograder_files(Path(solutions), assignment, secret=secret, templates=templates)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:

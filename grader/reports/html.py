@@ -315,7 +315,7 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
             s["mistakes"] += bool(c.status != PASSED and (c.mistake or c.hint))
     for s in order.values():
         rate = s["passed"] / s["n"] if s["n"] else 0.0
-        stats.append({**s, "rate": rate, "rate_text": f"{rate:.0%}", "mean": points(s["points"] / s["n"]),
+        stats.append({**s, "rate": rate, "rate_text": f"{rate:.0%}", "mean": points(round(s["points"] / s["n"], 2)),
                       "max_score": points(s["max_score"])})
     pass_chart = svg.bar_chart([s["name"] for s in stats], [s["rate"] for s in stats],
                                title="Share of students passing each check", max_value=1.0, percent=True)
@@ -346,9 +346,12 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
     if top is None:
         bins: int | np.ndarray = 10
     elif top <= 20 and float(top).is_integer():
-        bins = np.arange(0, top + 1)
-    else:
-        bins = np.linspace(0, top, 11)
+        bins = np.arange(0, top + 1)  # one bin per point
+    else:  # round bin widths (2, 2.5, 5, ...), the last bin reaching the maximum
+        edges = svg.nice_ticks(0, top, 10)
+        if edges[-1] < top:
+            edges.append(edges[-1] + (edges[1] - edges[0]))
+        bins = np.array(edges)
     histogram = svg.histogram(scores, bins, title="Scores of graded submissions",
                               xlabel="points" + (f" (out of {points(top)})" if top else ""), ylabel="students")
     return {

@@ -703,13 +703,15 @@ def path_plot(paths: Mapping[str, object], grid: tuple[Sequence[float], Sequence
                                  f"<title>{_e(f'{name}: {reason} at step {step}')}</title></circle>")
     body += marks
     body += _legend(legend, 38, left)
-    # Marker key, right-aligned on the legend row.
-    kx = width - right - 190
+    # Marker key, right-aligned on the legend row ("goes wrong" only when something is circled).
+    circled = any(f'stroke="{ALERT}"' in m for m in marks)
+    kx = width - right - (190 if circled else 90)
     body.append(f'<circle cx="{_c(kx)}" cy="38" r="4.5" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>'
                 f'<text x="{_c(kx + 8)}" y="42" fill="{MUTED}">start</text>'
                 f'<rect x="{_c(kx + 46)}" y="34" width="8" height="8" fill="{INK}"/>'
-                f'<text x="{_c(kx + 58)}" y="42" fill="{MUTED}">end</text>'
-                f'<circle cx="{_c(kx + 100)}" cy="38" r="6" fill="none" stroke="{ALERT}" stroke-width="2"/>'
-                f'<text x="{_c(kx + 110)}" y="42" fill="{MUTED}">goes wrong</text>')
+                f'<text x="{_c(kx + 58)}" y="42" fill="{MUTED}">end</text>')
+    if circled:
+        body.append(f'<circle cx="{_c(kx + 100)}" cy="38" r="6" fill="none" stroke="{ALERT}" stroke-width="2"/>'
+                    f'<text x="{_c(kx + 110)}" y="42" fill="{MUTED}">goes wrong</text>')
     body += _notes(notes, height + 4, width)
     return _svg(width, height + 16 * len(notes), title, body, "; ".join(notes))

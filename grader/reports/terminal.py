@@ -38,3 +38,27 @@ def format_result(result: Result, *, colour: bool = True, width: int | None = No
         total += f" (after a late penalty of {result.penalty:.0%}; {result.late_days} day(s) late)"
     lines.append(style(total, bold=True))
     return "\n".join(lines)
+
+
+def format_class_summary(results: list[Result], *, top: int = 5) -> str:
+    """A few lines about a whole class: scores, the checks most often failed, the commonest mistakes."""
+    from collections import Counter
+    from statistics import mean, median
+
+    if not results:
+        return "no submissions"
+    graded = [r for r in results if r.status != NOT_GRADABLE]
+    max_score = max(r.max_score for r in results)
+    scores = [r.score for r in results]
+    lines = [f"{len(results)} students: mean {mean(scores):.1f}/{max_score:g}, median {median(scores):g}, "
+             f"{sum(r.score == r.max_score for r in results)} full marks, {len(results) - len(graded)} not gradable, "
+             f"{sum(r.late_days > 0 for r in results)} late"]
+    failed = Counter(c.name for r in graded for c in r.checks if c.status != PASSED)
+    if failed:
+        lines.append("most failed checks: " + ", ".join(f"{n} ({k})" for n, k in failed.most_common(top)))
+    mistakes = Counter(c.mistake for r in graded for c in r.checks if c.mistake)
+    students = {m: sum(any(c.mistake == m for c in r.checks) for r in graded) for m in mistakes}
+    if students:
+        lines.append("most frequent mistakes: " + ", ".join(
+            f"{m} ({n} student{'s' if n != 1 else ''})" for m, n in sorted(students.items(), key=lambda kv: -kv[1])[:top]))
+    return "\n".join(lines)

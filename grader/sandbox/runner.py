@@ -132,8 +132,14 @@ class Sandbox:
             elif kind == "timeout":
                 entry.status = "timeout"
                 seconds = header.get("seconds")
-                entry.detail = (f"timed out after {seconds:g} s" if header.get("scope") == "check" else
-                                f"not finished when the submission's time limit of {seconds:g} s ran out")
+                scope = header.get("scope")
+                if scope == "check":
+                    entry.detail = f"timed out after {seconds:g} s"
+                elif scope == "function":
+                    entry.detail = (f"not run: {header.get('function')} already timed out in check "
+                                    f"{header.get('after')}")
+                else:
+                    entry.detail = f"not finished when the submission's time limit of {seconds:g} s ran out"
             elif kind == "died":
                 entry.status = "died"
                 entry.detail = f"the submission's process ended during this check ({header.get('how')})"

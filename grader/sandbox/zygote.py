@@ -150,7 +150,15 @@ class Zygote:
         job["python_paths"] = self.python_paths
         caps = wire.Caps(**job.get("caps", {}))
         imported = False
+        stuck: dict[str, str] = {}  # function -> the check in which it timed out
         while remaining:
+            for name in [n for n in remaining if stuck.keys() & set(self.checks[n].functions)]:
+                culprit = next(f for f in self.checks[name].functions if f in stuck)
+                emit({"t": "timeout", "check": name, "scope": "function", "function": culprit,
+                      "after": stuck[culprit]})  # it would only time out again: don't wait twice
+                remaining.remove(name)
+            if not remaining:
+                break
             if time.monotonic() >= job_deadline:
                 for name in remaining:
                     emit({"t": "timeout", "check": name, "scope": "submission", "seconds": job.get("timeout")})
@@ -225,6 +233,8 @@ class Zygote:
                 scope = "submission" if time.monotonic() >= job_deadline else "check"
                 limit = job.get("timeout") if scope == "submission" else checks[current].get("timeout", 10)
                 emit({"t": "timeout", "check": current, "scope": scope, "seconds": limit})
+                for function in self.checks[current].functions:
+                    stuck.setdefault(function, current)
             else:
                 emit({"t": "died", "check": current, "how": how if outcome == "eof" else outcome})
         emit({"t": "end", "elapsed": round(time.monotonic() - start, 6)})
