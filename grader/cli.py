@@ -294,10 +294,6 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
     click.echo(f"{assignment}: {len(results)} students from {gradebook}")
     for path in written:
         click.echo(f"  wrote {path}")
-    if summary.entries:
-        from grader.reports.terminal import format_class_summary
-
-        click.echo(format_class_summary(_results))
 
 
 @main.group()

@@ -348,7 +348,7 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
     elif top <= 20 and float(top).is_integer():
         bins = np.arange(0, top + 1)  # one bin per point
     else:  # round bin widths (2, 2.5, 5, ...), the last bin reaching the maximum
-        edges = svg.nice_ticks(0, top, 10)
+        edges = svg.nice_ticks(0, top, 12)
         if edges[-1] < top:
             edges.append(edges[-1] + (edges[1] - edges[0]))
         bins = np.array(edges)

@@ -216,7 +216,8 @@ def _polyline_d(pieces: list[list[Point]], frame: _Frame) -> str:
 # Contours (marching squares) --------------------------------------------------------------------
 
 
-def contour_segments(xs: Sequence[float], ys: Sequence[float], Z: np.ndarray, level: float) -> list[tuple[Point, Point]]:
+def contour_segments(xs: Sequence[float], ys: Sequence[float], Z: np.ndarray,
+                     level: float) -> list[tuple[Point, Point]]:
     """Segments of the curve ``Z == level`` by marching squares.
 
     ``Z[i, j]`` is the value at ``(xs[j], ys[i])``. Crossings are interpolated linearly along cell

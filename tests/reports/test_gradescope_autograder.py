@@ -49,7 +49,7 @@ def test_zip_layout(autograder_zip: Path) -> None:
         setup = zf.read("setup.sh").decode()
         run = zf.read("run_autograder").decode()
     assert setup.startswith("#!/usr/bin/env bash\n") and run.startswith("#!/usr/bin/env bash\n")
-    assert 'pip install --no-cache-dir numpy "$SOURCE/grade"' in setup
+    assert 'pip install --no-cache-dir numpy -e "$SOURCE/grade"' in setup
     assert "python3 -m venv" in setup and "set -euo pipefail" in setup
     assert 'ROOT="${AUTOGRADER_ROOT:-/autograder}"' in run
     assert "-m grader.cli batch" in run and '--solutions "$SOURCE/solutions"' in run and "--gradescope" in run
@@ -136,14 +136,15 @@ def test_run_autograder_wrong_and_broken_submissions(tmp_path: Path, autograder_
     gradescope_schema(data)
     assert data["score"] == 0 and "Not gradable" in data["output"] and "SyntaxError" in data["output"]
     # A wrong but gradable file: some points lost, the rest kept.
-    wrong = optim.replace("config['learning_rate'] * dw", "-config['learning_rate'] * dw", 1)
-    wrong = wrong.replace('config["learning_rate"] * dw', '-config["learning_rate"] * dw', 1)
+    wrong = optim.replace('next_w = w - config["learning_rate"] * dw', 'next_w = w + config["learning_rate"] * dw')
+    assert wrong != optim
     root = gradescope_folder(tmp_path / "b", autograder_zip, {"optim.py": wrong.encode()}, "b@example.edu")
     assert run_autograder(root).returncode == 0
     data = json.loads((root / "results" / "results.json").read_text())
     gradescope_schema(data)
-    if wrong != optim:
-        assert 0 < data["score"] < 29
+    assert 0 < data["score"] < 29
+    sgd = next(t for t in data["tests"] if t["name"] == "sgd_update")
+    assert sgd["status"] == "failed" and sgd["score"] == 0 and sgd["output"]
 
 
 def test_run_autograder_reports_a_total_failure(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
@@ -151,6 +152,16 @@ def test_run_autograder_reports_a_total_failure(tmp_path: Path, autograder_zip: 
     root = gradescope_folder(tmp_path, autograder_zip, {"optim.py": optim}, "ada@example.edu")
     shutil.rmtree(root / "source" / "solutions")  # grading cannot run at all
     done = run_autograder(root)
+    assert done.returncode == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    gradescope_schema(data)
+    assert data["score"] == 0 and "could not grade" in data["output"]
+
+
+def test_run_autograder_without_a_working_python(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
+    root = gradescope_folder(tmp_path, autograder_zip, {"optim.py": b""}, "ada@example.edu")
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADE_PYTHON": str(tmp_path / "no-python")}
+    done = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     data = json.loads((root / "results" / "results.json").read_text())
     gradescope_schema(data)
