@@ -32,7 +32,7 @@ def environment(course_templates: Path | None = None) -> jinja2.Environment:
     searchpath = [str(p) for p in (course_templates, default_templates()) if p and p.is_dir()]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(searchpath),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "svg"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "svg", "html.j2", "xml.j2", "svg.j2"),
                                             default_for_string=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -31,6 +31,18 @@ def train_epochs(impl, rng):
     return {"weights": np.array(weights, dtype=float)}
 
 
+@check(points=1, functions=["train"], steps=True, plot="curve")
+def train_loss_curve(impl, rng):
+    """Mean squared error after 1 to 15 epochs of train (learnrate 0.5, seed 42): a loss curve."""
+    features, targets = _records(rng, n_records=20, n_features=3)
+    losses = []
+    for epochs in range(1, 16):
+        weights = np.asarray(impl.train(features, targets, epochs=epochs, learnrate=0.5, seed=42), dtype=float)
+        output = 1.0 / (1.0 + np.exp(-(features @ weights)))
+        losses.append(np.mean((output - targets) ** 2))
+    return {"loss": np.array(losses)}
+
+
 @check(points=2, functions=["train"])
 def train_settings(impl, rng):
     """train with other learning rates, seeds and epoch counts, including the defaults."""

@@ -21,6 +21,7 @@ that the default tolerances apply to it as to the others.
 import numpy as np
 
 from grader.checks import check
+from grader.checks.surfaces import PATH_START, quadratic_gradient
 
 TINY = 1e-8
 CASES = [("vector", (6,), 1.0), ("matrix", (3, 4), 1.0), ("tiny_matrix", (4, 3), TINY)]
@@ -182,3 +183,37 @@ def adam_stores_state(impl, rng):
     w, dw, config = _adam_state(rng, (3, 4), 1.0)
     _, config = impl.adam(w, dw, config)
     return {"m": _value(config["m"]), "v": _value(config["v"]), "t": float(config["t"])}
+
+
+# Paths across an ill-conditioned bowl: what the feedback page draws. ------------------------------
+
+PATH_STEPS = 40
+
+
+def _path(rule, config):
+    """Positions after each of PATH_STEPS steps of ``rule`` on the bowl 0.5 * (w0**2 + 20 * w1**2)."""
+    w = PATH_START.copy()
+    path = []
+    for _ in range(PATH_STEPS):
+        w, config = rule(w, quadratic_gradient(w), config)
+        w = _value(w)
+        path.append(w.copy())
+    return np.array(path)
+
+
+@check(points=1, functions=["sgd_momentum"], steps=True, plot="path")
+def sgd_momentum_path(impl, rng):
+    """40 momentum steps (learning_rate 0.02) from (-4, 1.5) on an ill-conditioned bowl."""
+    return {"path": _path(impl.sgd_momentum, {"learning_rate": 0.02})}
+
+
+@check(points=1, functions=["rmsprop"], steps=True, plot="path")
+def rmsprop_path(impl, rng):
+    """40 RMSprop steps (learning_rate 0.1) from (-4, 1.5) on an ill-conditioned bowl."""
+    return {"path": _path(impl.rmsprop, {"learning_rate": 0.1})}
+
+
+@check(points=1, functions=["adam"], steps=True, plot="path")
+def adam_path(impl, rng):
+    """40 Adam steps (learning_rate 0.3) from (-4, 1.5) on an ill-conditioned bowl."""
+    return {"path": _path(impl.adam, {"learning_rate": 0.3})}
