@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from grader.course import load_solution
 from click.testing import CliRunner
 
 from grader.cli import main
@@ -120,8 +122,9 @@ def test_run_autograder_full_marks(tmp_path: Path, autograder_zip: Path, gradesc
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     gradescope_schema(data)
-    assert data["score"] == 29 and all(t["status"] == "passed" for t in data["tests"])
-    assert sum(t["max_score"] for t in data["tests"]) == 29
+    full = load_solution(SOLUTIONS / "optim").max_score
+    assert data["score"] == full and all(t["status"] == "passed" for t in data["tests"])
+    assert sum(t["max_score"] for t in data["tests"]) == full
     hidden = [t for t in data["tests"] if t["name"].startswith("hidden_")]
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
     assert all(t["visibility"] == "visible" for t in data["tests"] if not t["name"].startswith("hidden_"))
@@ -142,7 +145,7 @@ def test_run_autograder_wrong_and_broken_submissions(tmp_path: Path, autograder_
     assert run_autograder(root).returncode == 0
     data = json.loads((root / "results" / "results.json").read_text())
     gradescope_schema(data)
-    assert 0 < data["score"] < 29
+    assert 0 < data["score"] < load_solution(SOLUTIONS / "optim").max_score
     sgd = next(t for t in data["tests"] if t["name"] == "sgd_update")
     assert sgd["status"] == "failed" and sgd["score"] == 0 and sgd["output"]
 
