@@ -1,0 +1,114 @@
+"""`grade batch` throughput on generated `optim` submissions, against the spawn-per-submission floor.
+
+    python benchmarks/batch_bench.py [--sizes 1000 10000] [--jobs 2]
+
+For each N: N submissions (a mix: right answers, the example files that repeat known mistakes,
+untouched stubs; each file unique) are graded into a fresh gradebook by `grade batch --jobs J`
+run as a subprocess. Prints wall time, submissions per second, CPU per submission (all processes)
+and the peak memory of the whole process tree (sampled every 50 ms). In the same run it measures
+the floor of a grader that spawns one fresh `python` (importing numpy) per submission, J at a time.
+Targets on a 2-core machine: >= 250 submissions/s, >= 5x the spawn floor, flat peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_submissions(folder: Path, n: int) -> None:
+    right = (ROOT / "solutions" / "optim" / "optim.py").read_text()
+    stub = (ROOT / "assignments" / "optim" / "optim.py").read_text()
+    wrong = [p.read_text() for p in sorted((ROOT / "examples" / "optim").glob("*.py"))
+             if not p.name.startswith(("hostile", "syntax", "stub", "correct"))]
+    pool = [right, right, stub] + wrong
+    folder.mkdir(parents=True)
+    for i in range(n):
+        (folder / f"student{i:05d}.py").write_text(pool[i % len(pool)] + f"\n# submission {i}\n")
+
+
+def tree_rss(pid: int) -> int:
+    try:
+        import psutil
+    except ImportError:
+        return 0
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_batch(folder: Path, jobs: int, workdir: Path) -> dict:
+    cmd = [sys.executable, "-m", "grader.cli", "batch", str(folder), "--assignment", "optim",
+           "--solutions", str(ROOT / "solutions"), "--jobs", str(jobs), "--gradebook", str(workdir / "gb.db")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"grade batch failed:\n{out}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak": peak[0], "summary": out.strip().splitlines()[0]}
+
+
+def spawn_floor(jobs: int, count: int = 40) -> float:
+    """Submissions per second of a grader that pays one `python -c "import numpy"` each."""
+    cmd = [sys.executable, "-c", "import numpy"]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda _: subprocess.run(cmd, check=True), range(count)))
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    floor = spawn_floor(args.jobs)
+    print(f"spawn floor ({args.jobs} at a time, python + numpy import only): {floor:.1f} submissions/s")
+    for n in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix="grade-batch-bench-"))
+        try:
+            make_submissions(work / "subs", n)
+            r = run_batch(work / "subs", args.jobs, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        rate = n / r["wall"]
+        print(f"N={n:>6}: {r['wall']:7.1f} s wall, {rate:6.1f} submissions/s ({rate / floor:4.1f}x the spawn floor), "
+              f"CPU {r['cpu'] / n * 1000:5.1f} ms per submission, peak memory {r['peak'] / 2**20:6.0f} MiB")
+        print(f"          {r['summary']}")
+
+
+if __name__ == "__main__":
+    main()
