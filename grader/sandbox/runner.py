@@ -18,7 +18,7 @@ from typing import Any
 
 from grader.checks.values import Value
 from grader.sandbox import wire
-from grader.sandbox.launch import launch
+from grader.sandbox.launch import launch, resolve_start_method
 
 RESPONSE_MARGIN = 10.0
 
@@ -45,20 +45,41 @@ class RunReport:
     elapsed: float = 0.0
 
 
+_WARNED = False
+
+
+def _warn_once(layers: dict[str, Any]) -> None:
+    """Say once per process which isolation layers this platform lacks (verdicts stay safe)."""
+    global _WARNED
+    missing = [name for name in ("landlock", "seccomp") if layers.get(name) is not True
+               and not str(layers.get(name, "")).startswith("abi")]
+    if missing and not _WARNED:
+        _WARNED = True
+        sys.stderr.write(f"warning: the sandbox runs without {' and '.join(missing)} on this platform: student "
+                         f"code is still confined to a child process with limits, but can read more files "
+                         f"(see SECURITY.md)\n")
+
+
 class Sandbox:
     """A running zygote for one set of check files."""
 
-    def __init__(self, check_files: list[Path], *, landlock: bool = True, seccomp: bool = True):
+    def __init__(self, check_files: list[Path], *, landlock: bool = True, seccomp: bool = True,
+                 start_method: str | None = None):
         self.check_files = [str(Path(p).resolve()) for p in check_files]
         self.landlock, self.seccomp = landlock, seccomp
+        self.start_method = resolve_start_method(start_method)  # "fork" or "spawn"
         self.proc: subprocess.Popen | None = None
         self.layers: dict[str, Any] = {}
         self._home = ""
 
     def start(self, launched: tuple[subprocess.Popen, str] | None = None) -> None:
         """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
-        self.proc, self._home = launched or launch(self.check_files)
-        self.reader = wire.FrameReader(self.proc.stdout.fileno(), wire.Caps(total_bytes=1 << 62))
+        self.proc, self._home = launched or launch(self.check_files, self.start_method)
+        caps = wire.Caps(total_bytes=1 << 62)
+        if self.start_method == "spawn" or os.name == "nt":  # portable: no select on a pipe
+            self.reader = wire.ThreadedFrameReader(self.proc.stdout, caps)
+        else:
+            self.reader = wire.FrameReader(self.proc.stdout.fileno(), caps)
         self._ready = False
 
     def _wait_ready(self) -> None:
@@ -69,6 +90,8 @@ class Sandbox:
         if frame is None or frame[0].get("t") != "ready":
             raise SandboxFailure("the sandbox process did not start (see the messages above)")
         self.layers = frame[0].get("layers", {})
+        _warn_once(self.layers)
+        self.start_method = frame[0].get("start_method", self.start_method)  # an adopted zygote's own
         self._ready = True
 
     def close(self) -> None:
@@ -77,7 +100,10 @@ class Sandbox:
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
-            for stream in (self.proc.stdin, self.proc.stdout):
+            threaded = isinstance(getattr(self, "reader", None), wire.ThreadedFrameReader)
+            if threaded:
+                self.reader.close()  # its thread closes stdout: closing it here could block on its lock
+            for stream in (self.proc.stdin,) if threaded else (self.proc.stdin, self.proc.stdout):
                 try:
                     stream.close()
                 except OSError:
