@@ -87,7 +87,10 @@ def _functions(functions: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _doc(fn: Callable) -> str:
-    return (fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ").strip()
+    """The docstring's first paragraph on one line. Its lines are stripped one by one: Python 3.13
+    removes a docstring's indentation at compile time, earlier versions keep it."""
+    first = (fn.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(line.strip() for line in first.splitlines() if line.strip())
 
 
 def check(

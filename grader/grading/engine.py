@@ -30,6 +30,9 @@ class Settings:
     memory_bytes: int = 1 << 30
     landlock: bool = True
     seccomp: bool = True
+    # how each submission's child starts: "fork" (a warm fork; Linux), "spawn" (a fresh interpreter;
+    # Windows, macOS) or "auto" ($GRADE_START_METHOD, else the platform's choice)
+    start_method: str = "auto"
 
 
 def _where(error: dict[str, Any]) -> str:
@@ -91,7 +94,8 @@ class Engine:
         files = [assignment.folder / "checks.py"]
         if any(c.hidden for c in self.checks):
             files.append(assignment.folder / "hidden_checks.py")
-        self.sandbox = Sandbox(files, landlock=self.settings.landlock, seccomp=self.settings.seccomp)
+        self.sandbox = Sandbox(files, landlock=self.settings.landlock, seccomp=self.settings.seccomp,
+                               start_method=self.settings.start_method)
 
     def close(self) -> None:
         self.sandbox.close()

@@ -113,18 +113,24 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
     _send(fd, {"t": "bye"})
 
 
-def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]]) -> None:
-    """Entry point after fork: confine, then run; always ends the process with os._exit."""
+IN_SANDBOX_ENV = "GRADE_IN_SANDBOX"  # set in the child: grader.check() in a graded notebook does nothing
+
+
+def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], announce: bool = False) -> None:
+    """Entry point after fork (or in a spawned interpreter): confine, then run; always ends the
+    process with os._exit. ``announce``: send ``started`` once confined (a spawned child does, so
+    that its start-up time is not counted as the submission's import time)."""
     code = 0
     try:
         from grader.sandbox import confine
 
         workdir = os.path.realpath(job["workdir"])
+        confine.die_with_parent()  # a zygote that is killed takes its child with it
         confine.new_process_group()
         confine.redirect_stdio()
         confine.close_fds(keep=[fd])
         os.chdir(workdir)
-        confine.scrub_environment(workdir)
+        confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"})
         limits = job.get("limits", {})
         confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
                                 memory_bytes=limits.get("memory_bytes", 1 << 30),
@@ -138,6 +144,8 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]]) -> None:
         confine.drop_capabilities()
         sys.path[:] = [workdir] + (job.get("python_paths") or installation_paths())
         sys.argv = [f"{job['module']}.py"]
+        if announce:
+            _send(fd, {"t": "started"})
         run(fd, workdir, job["module"], checks)
     except BaseException:
         code = 70

@@ -23,15 +23,19 @@ import errno
 import math
 import os
 import platform
-import resource
 import site
 import stat
 import struct
 import sys
 from collections.abc import Iterable
 
+try:
+    import resource
+except ImportError:  # Windows: no rlimits (the parent's timeouts still hold)
+    resource = None  # type: ignore[assignment]
+
 __all__ = [
-    "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
+    "die_with_parent", "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
     "restrict_filesystem", "restrict_syscalls", "drop_capabilities", "default_read_only_paths",
     "landlock_abi", "report",
 ]
@@ -111,11 +115,46 @@ def _require_single_thread(layer: str) -> None:
 
 # --------------------------------------------------------------------------- process basics
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> bool:
+    """Have the kernel SIGKILL this process when its parent ends (Linux ``PR_SET_PDEATHSIG``).
+
+    So that a killed ``grade batch`` (SIGKILL, the OOM killer) takes its workers, their zygotes and
+    the children grading submissions with it, instead of leaving them waiting (or sleeping) forever.
+    ``parent``: the pid the parent had (default: the current parent); if it has already changed,
+    this process exits at once. The signal fires when the parent *thread* that started this process
+    ends, so call it only in processes started from a long-lived thread. True if armed.
+    """
+    if parent is None:
+        parent = os.getppid()
+    armed = False
+    if _LINUX:
+        try:
+            _prctl(_PR_SET_PDEATHSIG, 9)  # SIGKILL
+            armed = True
+        except OSError:
+            pass
+    if os.getppid() != parent:  # the parent ended before the signal was armed
+        os._exit(1)
+    _applied["die_with_parent"] = armed
+    return armed
+
+
 def new_process_group() -> int:
     """Start a new session (or at least a new process group) so the parent can kill the group.
 
-    Returns the new process group id.
+    Returns the new process group id. A process started with ``start_new_session`` already leads
+    its own session (nothing to do); on Windows the parent gave it a process group of its own
+    (``CREATE_NEW_PROCESS_GROUP``), so there is nothing to do either (returns 0).
     """
+    if not hasattr(os, "setsid"):
+        _applied["process_group"] = "set by the parent"
+        return 0
+    if os.getsid(0) == os.getpid():
+        _applied["process_group"] = True
+        return os.getpgid(0)
     try:
         os.setsid()
     except OSError:  # already a group leader: a new group still works
@@ -148,7 +187,9 @@ def _fd_ceiling() -> int:
             return max(int(name) for name in os.listdir(folder)) + 1
         except (OSError, ValueError):
             pass
-    return os.sysconf("SC_OPEN_MAX")
+    if hasattr(os, "sysconf"):
+        return os.sysconf("SC_OPEN_MAX")
+    return 512  # Windows: the C runtime's descriptors (handles are not inherited anyway)
 
 
 def close_fds(keep: Iterable[int] = ()) -> None:
@@ -193,6 +234,11 @@ def scrub_environment(workdir: str, extra: dict[str, str] | None = None) -> dict
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", **{name: "1" for name in BLAS_THREAD_VARS},
            **(extra or {})}
+    if os.name == "nt":  # Windows cannot start Python (random numbers, DLLs) without these
+        env.update({k: os.environ[k] for k in ("SYSTEMROOT", "WINDIR", "SYSTEMDRIVE") if k in os.environ})
+        env.update({"TEMP": workdir, "TMP": workdir, "USERPROFILE": workdir,
+                    "PATH": os.pathsep.join(p for p in (os.path.dirname(sys.executable),
+                                                        os.environ.get("SYSTEMROOT", "")) if p)})
     os.environ.clear()
     if _LINUX:
         _libc().clearenv()
@@ -215,6 +261,9 @@ def limit_resources(*, cpu_seconds: float, memory_bytes: int | None = 1 << 30,
     RLIMIT_NPROC, which counts every process and thread of the real user and is ignored for root,
     so it is off by default. A limit the platform refuses (macOS and RLIMIT_AS) is reported False.
     """
+    if resource is None:
+        _applied["rlimits"] = {}
+        return {}
     wanted = [("cpu", resource.RLIMIT_CPU, math.ceil(cpu_seconds), 1),
               ("as", resource.RLIMIT_AS, memory_bytes, 0),
               ("fsize", resource.RLIMIT_FSIZE, file_bytes, 0),
@@ -607,7 +656,10 @@ def report() -> dict[str, object]:
     if not info["seccomp"]:
         warnings.append("seccomp unavailable: submissions can open sockets, start processes "
                         "and signal other processes")
-    if not _LINUX:
+    if resource is None:
+        warnings.append("no rlimits on this platform: CPU time, memory and file sizes are not limited "
+                        "(timeouts still are, by the parent)")
+    elif not _LINUX:
         warnings.append("RLIMIT_AS is not enforced here: memory use is not limited")
     if root:
         warnings.append("running as root: RLIMIT_NPROC is ignored; use drop_capabilities()")

@@ -21,6 +21,9 @@ from grader.sandbox import wire
 from grader.sandbox.launch import launch, resolve_start_method
 
 RESPONSE_MARGIN = 10.0
+# Windows cannot select on a pipe: read the zygote's frames with a helper thread there. Elsewhere
+# select is used, so the grader's process starts no thread of its own.
+THREADED_READER = os.name == "nt"
 
 
 class SandboxFailure(RuntimeError):
@@ -76,7 +79,7 @@ class Sandbox:
         """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
         self.proc, self._home = launched or launch(self.check_files, self.start_method)
         caps = wire.Caps(total_bytes=1 << 62)
-        if self.start_method == "spawn" or os.name == "nt":  # portable: no select on a pipe
+        if THREADED_READER:
             self.reader = wire.ThreadedFrameReader(self.proc.stdout, caps)
         else:
             self.reader = wire.FrameReader(self.proc.stdout.fileno(), caps)

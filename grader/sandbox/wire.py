@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import select
 import struct
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -133,11 +135,7 @@ class FrameReader:
                 if self.buffer:
                     raise WireError("stream ended inside a frame")
                 return None
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.fd], [], [], wait)
-            if not ready:
-                raise Timeout()
-            chunk = os.read(self.fd, 1 << 20)
+            chunk = self._chunk(deadline)
             if not chunk:
                 self.eof = True
                 continue
@@ -145,3 +143,65 @@ class FrameReader:
             if self.total > self.caps.total_bytes:
                 raise WireError("the process sent more data than the cap allows")
             self.buffer += chunk
+
+    def _chunk(self, deadline: float | None) -> bytes:
+        """The next bytes (b"" at end of stream). Without a deadline, a plain blocking read: no
+        select, which on Windows works on sockets only."""
+        if deadline is not None:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise Timeout()
+        return os.read(self.fd, 1 << 20)
+
+
+class ThreadedFrameReader(FrameReader):
+    """The same frames read from a binary stream by a helper thread: deadlines without select, so
+    it works on every platform (Windows pipes cannot be selected). Used by the spawn start method,
+    whose parents never fork and so may run threads.
+
+    The thread owns the stream and closes it at end of stream; :meth:`close` only detaches (never
+    closes a stream another thread may be blocked reading). At most ``QUEUED`` chunks wait in memory.
+    """
+
+    QUEUED = 16
+
+    def __init__(self, stream, caps: Caps = Caps()):
+        super().__init__(-1, caps)
+        self._queue: queue.Queue = queue.Queue(self.QUEUED)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), name="grade-frame-reader", daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream) -> None:
+        read = getattr(stream, "read1", None) or stream.read
+        try:
+            while not self._closed.is_set():
+                try:
+                    chunk = read(1 << 20)
+                except (OSError, ValueError):
+                    chunk = b""
+                while not self._closed.is_set():
+                    try:
+                        self._queue.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if not chunk:
+                    return
+        finally:
+            try:
+                stream.close()
+            except (OSError, ValueError):
+                pass
+
+    def _chunk(self, deadline: float | None) -> bytes:
+        try:
+            if deadline is None:
+                return self._queue.get()
+            return self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise Timeout() from None
+
+    def close(self) -> None:
+        """Stop reading; the thread ends (and closes the stream) once its current read returns."""
+        self._closed.set()

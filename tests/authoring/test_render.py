@@ -34,7 +34,7 @@ def test_notebook_cells_follow_percent_format():
     nb = build_notebook(stub, "golden", "Golden")
     nbformat.validate(nb)
     assert [c.id for c in nb.cells] == [f"golden-{i:02d}" for i in range(len(nb.cells))]
-    assert nb.cells[-1].cell_type == "code" and "grade submit" in nb.cells[-1].source
+    assert nb.cells[-1].cell_type == "code" and nb.cells[-1].source == "from grader import check\n\ncheck()"
 
 
 def test_notebook_source_skips_magics_and_shell_lines():

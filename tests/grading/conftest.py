@@ -1,5 +1,7 @@
 """Shared fixtures: the optim assignment, an engine with short timeouts, a grading helper."""
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,9 +23,18 @@ def optim_reference_source():
     return (ROOT / "solutions" / "optim" / "optim.py").read_text()
 
 
-@pytest.fixture(scope="session")
-def engine(optim):
-    eng = Engine(optim, settings=Settings(timeout=20, check_timeout=1.5, import_timeout=3))
+def _start_methods() -> list:
+    """Both start methods where fork is the platform's own (Linux); spawn alone elsewhere."""
+    fork_ok = sys.platform.startswith("linux") and hasattr(os, "fork")
+    return [pytest.param("fork", marks=pytest.mark.skipif(not fork_ok, reason="fork is Linux's start method")),
+            "spawn"]
+
+
+@pytest.fixture(scope="session", params=_start_methods())
+def engine(optim, request):
+    """The engine's tests run once per start method: a warm fork, and a fresh interpreter per child."""
+    eng = Engine(optim, settings=Settings(timeout=20, check_timeout=1.5, import_timeout=3,
+                                          start_method=request.param))
     yield eng
     eng.close()
 

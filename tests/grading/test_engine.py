@@ -4,6 +4,7 @@ Each hostile submission cheats in one function and is honest elsewhere: it must 
 cheats, keep its honest points, and the grader must survive.
 """
 
+import signal
 import textwrap
 
 import pytest
@@ -169,6 +170,7 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(grade_source, optim_refe
     assert_honest_elsewhere(result, "sgd_momentum")
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="POSIX signals (the submission sets their handlers)")
 def test_loop_that_ignores_signals_and_catches_base_exception(grade_source, optim_reference_source):
     result = grade_source(with_override(optim_reference_source, '''
     def sgd(w, dw, config=None):
