@@ -18,6 +18,13 @@ def _templates(path: Path | None) -> Path | None:
     return candidate.resolve() if candidate.is_dir() else None
 
 
+def _course(solutions: Path | None):
+    """The course's settings: course.toml beside the solutions folder (defaults when there is none)."""
+    from grader.config import load_course
+
+    return load_course(solutions)
+
+
 class Failure(click.ClickException):
     exit_code = 2
 
@@ -61,6 +68,7 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
     from grader.authoring.generate import render_course, stale_files, write_pack
 
     started = time.perf_counter()
+    _course(solutions)  # a wrong course.toml stops here, before anything is written
     rendered = render_course(solutions, assignments, _templates(templates))
     if check:
         problems = stale_files(rendered, out)
@@ -82,13 +90,14 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
 @_guard
 def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None) -> None:
     """Prove the checks: reference full marks, stub zero, every known mistake caught."""
-    from grader.config import course_secret
     from grader.course import assignment_folders, load_solution
     from grader.grading.verify import verify as run_verify
 
+    config = _course(solutions)
     failed = 0
     for folder in assignment_folders(solutions, assignments):
-        report = run_verify(load_solution(folder), secret=course_secret(), templates=_templates(templates))
+        report = run_verify(load_solution(folder), secret=config.secret_bytes(), settings=config.settings(),
+                            templates=_templates(templates))
         click.echo(f"{report.assignment}:")
         for f in report.findings:
             mark = click.style("ok  ", fg="green") if f.ok else click.style("FAIL", fg="red", bold=True)
@@ -108,21 +117,28 @@ def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write a feedback page.")
 @click.option("--timeout", type=float, default=None, help="Seconds for the whole submission.")
 @click.option("--no-archive", is_flag=True, help="Do not write the submission archive.")
+@click.option("--start-method", type=click.Choice(["auto", "fork", "spawn"]), default=None,
+              help="How each submission's child process starts: a warm fork (Linux's default) or a fresh "
+                   "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
 def submit(path: Path, assignment: str | None, student: str | None, notebook: str | None, json_path: Path | None,
-           html_path: Path | None, timeout: float | None, no_archive: bool) -> None:
+           html_path: Path | None, timeout: float | None, no_archive: bool, start_method: str | None = None) -> None:
     """Grade your work on the public checks and write the archive to hand in."""
     import json
 
     from grader.sandbox.launch import launch
 
-    launched = launch([str((path / "checks.py").resolve())]) if (path / "checks.py").is_file() else None
+    try:
+        launched = launch([str((path / "checks.py").resolve())], start_method) \
+            if (path / "checks.py").is_file() else None
+    except ValueError as exc:  # a start method this platform lacks
+        raise click.BadParameter(str(exc), param_hint="--start-method") from None
 
     from grader.grading.engine import Settings
     from grader.grading.submit import submit as run_submit
     from grader.reports.terminal import format_result
     from grader.submission import NotGradable
 
-    settings = Settings()
+    settings = Settings(start_method=start_method or "auto")
     if timeout:
         settings.timeout = timeout
     try:
@@ -160,40 +176,62 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 @click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
 @click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
 @click.option("--timeout", type=float, default=None, help="Seconds per submission.")
+@click.option("--check-timeout", type=float, default=None, help="Seconds per check (unless a check sets its own).")
+@click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Scale the assignment's total to this (default: its points in course.toml, else the checks').")
 @click.option("--regrade", is_flag=True, help="Grade everything again, even unchanged submissions.")
 @click.option("--deadline", help="ISO 8601 deadline (UTC unless it says otherwise).")
 @click.option("--late-policy", help="none | zero | 10%/day | 10%/day,max=50%")
 @click.option("--scheduler", help="A Dask scheduler address (tcp://HOST:PORT) to grade on a cluster.")
+@click.option("--start-method", type=click.Choice(["auto", "fork", "spawn"]), default=None,
+              help="How each submission's child process starts: a warm fork (Linux's default) or a fresh "
+                   "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
 @templates_option
 @_guard
 def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None, gradebook: Path,
           json_path: Path | None, csv_path: Path | None, junit_path: Path | None, gradescope_dir: Path | None,
           html_dir: Path | None, timeout: float | None, regrade: bool, deadline: str | None,
-          late_policy: str | None, scheduler: str | None, templates: Path | None) -> None:
-    """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for."""
-    import os
+          late_policy: str | None, scheduler: str | None, templates: Path | None,
+          check_timeout: float | None = None, points: float | None = None,
+          start_method: str | None = None) -> None:
+    """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for.
 
+    Defaults come from course.toml (timeouts, jobs, the secret, and the assignment's due date,
+    late policy and points); options override them.
+    """
     from grader.bulk.batch import BatchOptions, run_batch
     from grader.bulk.gradebook import Gradebook, GradebookError
-    from grader.bulk.late import parse_deadline, parse_policy
-    from grader.config import course_secret
+    from grader.bulk.late import LatePolicy, parse_deadline, parse_policy
     from grader.course import assignment_folders
-    from grader.grading.engine import Settings
 
     [folder] = assignment_folders(solutions, (assignment,))
-    settings = Settings()
-    if timeout:
-        settings.timeout = timeout
+    config = _course(solutions)
+    section = config.assignment(assignment)
+    settings = config.settings(timeout=timeout, check_timeout=check_timeout)
+    if start_method:
+        from grader.sandbox.launch import resolve_start_method
+
+        try:
+            resolve_start_method(start_method)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--start-method") from None
+        settings.start_method = start_method
     try:
-        policy = parse_policy(late_policy) if late_policy else None
-        when = parse_deadline(deadline) if deadline else None
+        policy = parse_policy(late_policy) if late_policy else section.late_policy
+        when = parse_deadline(deadline) if deadline else section.due
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if policy is not None and when is None:
-        raise click.UsageError("--late-policy needs --deadline")
-    options = BatchOptions(jobs=jobs or os.cpu_count() or 1, settings=settings, regrade=regrade, deadline=when,
-                           policy=policy, scheduler=scheduler, secret=course_secret(),
-                           templates=_templates(templates))
+        raise click.UsageError(f"--late-policy needs --deadline (or due in {config.label} [assignments.{assignment}])")
+    if when is not None and policy is None:
+        policy = LatePolicy()  # record how late each submission is, without a penalty
+    secret = config.secret_bytes()
+    if secret is None and config.secret.declared:
+        click.echo(f"warning: no course secret found ({config.secret.describe()}): hidden checks draw their "
+                   f"inputs from the public default seed", err=True)
+    options = BatchOptions(jobs=config.jobs(jobs), settings=settings, regrade=regrade, deadline=when,
+                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates))
+    points = points or section.points
     try:
         book = Gradebook(gradebook)
     except GradebookError as exc:
@@ -201,8 +239,11 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     try:
         summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress),
                                      len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
-        _results = book.results(assignment)
-        written = _write_outputs(book, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
+        from grader.config import scale_results
+
+        _results = scale_results(book.results(assignment), points)
+        written = _write_outputs(book, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir,
+                                 points=points)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -238,10 +279,12 @@ def _run_with_progress(run, total: int):
     return run(progress)
 
 
-def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir) -> list[Path]:
+def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir,
+                   points: float | None = None) -> list[Path]:
+    from grader.config import scale_results
     from grader.reports.export import write_outputs
 
-    results = book.results(assignment)
+    results = scale_results(book.results(assignment), points)
     max_score = max((r.max_score for r in results), default=0.0)
     written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
                             gradescope=gradescope_dir)
@@ -260,12 +303,19 @@ def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, grade
 @click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML.")
 @click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
 @click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
+@click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Scale the assignment's total to this (default: its points in ./course.toml, else the checks').")
 def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: Path | None, junit_path: Path | None,
-           gradescope_dir: Path | None, html_dir: Path | None) -> None:
+           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None) -> None:
     """Write the outputs of a graded batch again from its gradebook, without grading."""
     from grader.bulk.gradebook import Gradebook, GradebookError
+    from grader.config import scale_results
     from grader.reports.export import write_outputs
 
+    try:
+        points = points or _course(None).assignment(assignment).points
+    except AuthoringError as exc:
+        raise Failure(str(exc)) from None
     if not gradebook.is_file():
         raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
     if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir)):
@@ -278,6 +328,7 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
         raise Failure(str(exc)) from None
     if not results:
         raise Failure(f"{gradebook} holds no results for {assignment!r} (it holds: {', '.join(known) or 'none'})")
+    results = scale_results(results, points)
     max_score = max(r.max_score for r in results)
     try:
         written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
@@ -296,6 +347,45 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
         click.echo(f"  wrote {path}")
 
 
+@main.command("new")
+@click.argument("name")
+@solutions_option
+@click.option("--title", help="The assignment's title (default: its name, capitalised).")
+@templates_option
+@_guard
+def new(name: str, solutions: Path, title: str | None, templates: Path | None) -> None:
+    """Start assignment NAME: solutions/NAME/ with a reference, checks and a known mistake, registered
+    in course.toml."""
+    from grader.authoring.scaffold import scaffold
+
+    done = scaffold(solutions, name, title=title, templates=_templates(templates))
+    click.echo(f"created {done.folder}/: " + ", ".join(p.name for p in done.files))
+    click.echo(("created " if done.created_config else "registered it in ") + f"{done.config} [assignments.{name}]")
+    click.echo(f"next: edit them, then `grade generate {name}` and `grade verify {name}`")
+
+
+@main.command("pack")
+@click.argument("assignments", nargs=-1)
+@solutions_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packs"), show_default=True,
+              help="The folder the zips go to (one <assignment>.zip each).")
+@templates_option
+@_guard
+def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None) -> None:
+    """Zip each assignment's student pack (stub, notebook, data, public checks, README) for the LMS,
+    refusing any pack with solution or hidden material in it."""
+    from grader.authoring.pack import write_packs
+
+    config = _course(solutions)
+    try:
+        packed = write_packs(solutions, assignments, out, templates=_templates(templates),
+                             secret=config.secret_bytes())
+    except OSError as exc:
+        raise Failure(f"cannot write into {out}: {exc}") from None
+    for p in packed:
+        click.echo(f"wrote {p.path} ({p.files} files, {p.path.stat().st_size // 1024} KiB)")
+
+
 @main.group()
 def export() -> None:
     """Package an assignment for another platform."""
@@ -310,19 +400,20 @@ def export() -> None:
 @_guard
 def export_gradescope(assignment: str, out: Path, solutions: Path, templates: Path | None) -> None:
     """Build a Gradescope autograder zip (setup.sh, run_autograder, solutions, hidden checks)."""
-    from grader.config import course_secret
     from grader.reports.gradescope import build_autograder
 
-    secret = course_secret()
+    config = _course(solutions)
+    secret = config.secret_bytes()
     try:
-        path = build_autograder(solutions, assignment, out, secret=secret, templates=_templates(templates))
+        path = build_autograder(solutions, assignment, out, secret=secret, templates=_templates(templates),
+                                config=config)
     except OSError as exc:
         raise Failure(f"cannot write {out}: {exc}") from None
     click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB): upload it in Gradescope's autograder settings.")
     click.echo("It holds the solutions, the hidden checks" + (" and the course secret" if secret else "")
                + ": keep it private (never give it to students).")
     if not secret:
-        click.echo("warning: no course secret ($GRADE_SECRET or $GRADE_SECRET_FILE): hidden checks will draw "
+        click.echo(f"warning: no course secret ({config.secret.describe()}): hidden checks will draw "
                    "their inputs from the public default seed, which students could reproduce.", err=True)
 
 

@@ -55,7 +55,9 @@ def check_no_leak(path: Path, source: str, stub: str) -> None:
 def render_assignment(assignment: Assignment, templates: Path | None) -> Rendered:
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
-    title = title_of(main_source, assignment.name)
+    from grader.config import configured_title
+
+    title = configured_title(assignment.folder) or title_of(main_source, assignment.name)
     for path in assignment.sources():
         text = path.read_text(encoding="utf-8")
         stub = render_stub(text, str(path), assignment.name, templates)

@@ -8,7 +8,9 @@ at its root (so under ``/autograder/source`` once unzipped):
 * ``grade/``: this package's source (``pyproject.toml``, ``README.md``, ``grader/``, ``templates/``),
   which ``setup.sh`` pip-installs with numpy;
 * ``solutions/<assignment>/``: the reference, public and hidden checks, known mistakes and data;
-* ``course_secret`` when the course has a secret (it seeds the hidden checks' per-student inputs).
+* ``course_secret`` when the course has a secret (it seeds the hidden checks' per-student inputs);
+* ``course.toml`` when the course's has settings that apply here (timeouts, the assignment's title
+  and points; not its due date or late policy, which Gradescope applies itself).
 
 The zip therefore holds the solutions and the secret: it is for the instructor's eyes and Gradescope's
 autograder settings only, never for students. It is reproducible byte for byte: sorted entries, a fixed
@@ -59,9 +61,16 @@ def _files(folder: Path) -> list[Path]:
 
 
 def autograder_files(solutions: Path, assignment: str, *, secret: bytes | None,
-                     templates: Path | None = None) -> dict[str, tuple[bytes, int]]:
-    """Every entry of the zip: ``{name: (content, permission bits)}``."""
+                     templates: Path | None = None, config=None) -> dict[str, tuple[bytes, int]]:
+    """Every entry of the zip: ``{name: (content, permission bits)}``.
+
+    ``config``: the course's :class:`~grader.config.CourseConfig` (default: the course.toml beside
+    ``solutions``, if any).
+    """
+    from grader.config import autograder_config_text, load_course
+
     folder = assignment_folders(solutions, [assignment])[0]
+    config = config if config is not None else load_course(solutions)
     load_solution(folder)  # refuse to package an assignment whose checks do not load
     root = package_root()
     entries: dict[str, tuple[bytes, int]] = {}
@@ -78,6 +87,9 @@ def autograder_files(solutions: Path, assignment: str, *, secret: bytes | None,
         entries[f"solutions/{assignment}/{file.relative_to(folder).as_posix()}"] = (file.read_bytes(), 0o644)
     if secret:
         entries[SECRET_NAME] = (secret, 0o600)
+    course_toml = autograder_config_text(config, assignment)
+    if course_toml:  # beside solutions/, where `grade batch --solutions "$SOURCE/solutions"` finds it
+        entries["course.toml"] = (course_toml.encode("utf-8"), 0o644)
     context = {"assignment": assignment, "assignment_sh": shlex.quote(assignment), "version": grader.__version__,
                "venv": VENV, "secret_name": SECRET_NAME}
     entries["setup.sh"] = (render("gradescope_setup.sh.j2", templates, **context).encode(), 0o755)
@@ -86,9 +98,9 @@ def autograder_files(solutions: Path, assignment: str, *, secret: bytes | None,
 
 
 def build_autograder(solutions: Path, assignment: str, out: Path, *, secret: bytes | None,
-                     templates: Path | None = None) -> Path:
+                     templates: Path | None = None, config=None) -> Path:
     """Write the Gradescope autograder zip for ``assignment`` (from ``solutions/<assignment>/``) to ``out``."""
-    entries = autograder_files(Path(solutions), assignment, secret=secret, templates=templates)
+    entries = autograder_files(Path(solutions), assignment, secret=secret, templates=templates, config=config)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in sorted(entries):

@@ -50,10 +50,10 @@ def input_gradient_matches_numerical(impl, rng):
     weights = _layers(rng, 3, scale=2.0)
 
     def total_activation(x):
-        a = np.asarray(x, dtype=float)
-        for W in weights:
-            a = 1.0 / (1.0 + np.exp(-(a @ W)))
-        return float(np.sum(a))
+        out = np.array(x, dtype=float)
+        for layer in weights:
+            out = 1.0 / (1.0 + np.exp(-(out @ layer)))
+        return float(np.sum(out))
 
     x = rng.normal(size=WIDTH)
     return {"d_sum_aL_dx": Gradient(_f(impl.input_gradient(x.copy(), weights, "sigmoid")), total_activation, x)}
