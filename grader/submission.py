@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -84,11 +85,16 @@ def _read_folder(folder: Path) -> tuple[dict[str, bytes], dict[str, float]]:
             path = Path(dirpath) / name
             rel = str(path.relative_to(folder)).replace(os.sep, "/")
             st = path.lstat()
+            source = name.endswith((".py", ".ipynb"))
             if not stat.S_ISREG(st.st_mode):
+                if source:  # say so, rather than "no optim.py found"
+                    raise NotGradable(f"{folder.name}: {rel} is a link or special file; submit the file itself")
                 continue  # links, devices, fifos: never followed
             if len(files) >= MAX_ENTRIES:
                 raise NotGradable(f"{folder.name}: more than {MAX_ENTRIES} files")
             if st.st_size > MAX_FILE_BYTES:
+                if source:
+                    raise NotGradable(f"{folder.name}: {rel} is larger than {MAX_FILE_BYTES >> 20} MB")
                 continue  # large data files are not needed to grade
             total += st.st_size
             if total > MAX_TOTAL_BYTES:
@@ -98,7 +104,31 @@ def _read_folder(folder: Path) -> tuple[dict[str, bytes], dict[str, float]]:
     return files, mtimes
 
 
+def _check_directory_size(path: Path) -> None:
+    """Refuse an archive whose central directory is too large before zipfile parses all of it.
+
+    zipfile builds an object per entry while opening, so a million-entry archive would cost seconds
+    and hundreds of MB before the entry count could be checked. The end-of-central-directory record
+    (the last 22 bytes, before an optional comment) declares the entry count and the directory's size
+    in bytes, which is what zipfile reads; both are checked here (ZIP64 markers mean too many).
+    """
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - (22 + 0xFFFF)))
+            tail = fh.read()
+    except OSError:
+        return  # zipfile reports it
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return  # not a zip: zipfile reports it
+    entries, directory_bytes = struct.unpack_from("<HI", tail, at + 10)
+    if entries > MAX_ENTRIES or directory_bytes > MAX_ENTRIES * 1024:
+        raise NotGradable(f"{path.name}: more than {MAX_ENTRIES} entries")
+
+
 def _read_zip(path: Path) -> tuple[dict[str, bytes], dict[str, float]]:
+    _check_directory_size(path)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -126,6 +156,8 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], dict[str, float]]:
             if any(part.startswith(".") or part == "__pycache__" for part in pure.parts):
                 continue
             if info.file_size > MAX_FILE_BYTES:
+                if rel.endswith((".py", ".ipynb")):  # say so, rather than "no optim.py found"
+                    raise NotGradable(f"{path.name}: entry {name!r} is larger than {MAX_FILE_BYTES >> 20} MB")
                 continue
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
@@ -220,11 +252,28 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
         if p.suffix == ".py" and str(p.parent) == folder and p.name != f"{module}.py":
             taken[p.name] = blob
     sid = manifest.get("student") if isinstance(manifest.get("student"), str) and manifest.get("student") else student
-    when = manifest.get("submitted_at") if isinstance(manifest.get("submitted_at"), str) else None
+    when = _manifest_time(manifest.get("submitted_at"))
     if when is None:
         when = iso(mtimes.get(graded, st.st_mtime) if not entry.suffix == ".zip" else st.st_mtime)
     return Opened(student=_safe_id(sid), files=taken, graded=PurePosixPath(graded).name, sha256=digest(taken),
                   submitted_at=when, manifest=manifest)
+
+
+def _manifest_time(value: object) -> str | None:
+    """The manifest's ``submitted_at`` if it is a time the late policy can use, else None.
+
+    The manifest is written on the student's machine: anything else in it (not text, not ISO 8601,
+    out of range) is ignored rather than allowed to stop a batch that applies a late policy.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    from grader.bulk.late import parse_time
+
+    try:
+        parse_time(value)
+    except (ValueError, OverflowError):
+        return None
+    return value
 
 
 def _safe_id(student: str) -> str:

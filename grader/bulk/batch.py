@@ -9,6 +9,7 @@ to the gradebook as soon as it arrives, so a killed batch loses at most what was
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +25,7 @@ from grader.bulk.worker import Job, grade_chunk
 from grader.course import EXPECTED, Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
+from grader.sandbox.confine import die_with_parent
 from grader.submission import NotGradable, Opened, entry_digest, open_submission
 
 SKIP_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db"}
@@ -184,7 +186,9 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
     attempts: dict[str, int] = {}
     exhausted = False
     while retry or not exhausted:
-        pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context)
+        # workers die with this process (a killed batch must not leave them waiting for work forever)
+        pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
         futures: dict = {}
         try:
             while True:

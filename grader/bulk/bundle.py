@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
 import tempfile
 from pathlib import Path
 
 import grader
 
 _MATERIALIZED: dict[str, Path] = {}
+
+
+@atexit.register
+def _remove_materialized() -> None:
+    """Leave no copy of the instructor's files (the reference!) in the temporary folder."""
+    for root in _MATERIALIZED.values():
+        shutil.rmtree(root.parent, ignore_errors=True)
+    _MATERIALIZED.clear()
 
 
 def bundle(folder: Path) -> dict[str, bytes]:

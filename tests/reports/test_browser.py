@@ -18,6 +18,13 @@ name another binary).
 from __future__ import annotations
 
 import base64
+import sys
+
+import pytest
+
+if sys.platform == "win32":
+    pytest.skip("drives Chromium over POSIX pipes", allow_module_level=True)
+
 import fcntl
 import json
 import os

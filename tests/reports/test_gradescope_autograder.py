@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+requires_bash = pytest.mark.skipif(sys.platform == "win32", reason="run_autograder is a bash script")
+
 from grader.course import load_solution
 from click.testing import CliRunner
 
@@ -115,6 +117,7 @@ needs_batch = pytest.mark.skipif(not batch_available(), reason="`grade batch` is
 
 
 @needs_batch
+@requires_bash
 def test_run_autograder_full_marks(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
     optim = (SOLUTIONS / "optim" / "optim.py").read_bytes()
     root = gradescope_folder(tmp_path, autograder_zip, {"optim.py": optim}, "ada@example.edu")
@@ -131,6 +134,7 @@ def test_run_autograder_full_marks(tmp_path: Path, autograder_zip: Path, gradesc
 
 
 @needs_batch
+@requires_bash
 def test_run_autograder_wrong_and_broken_submissions(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
     optim = (SOLUTIONS / "optim" / "optim.py").read_text()
     root = gradescope_folder(tmp_path / "a", autograder_zip, {"optim.py": b"def sgd(:\n"}, None)
@@ -150,6 +154,7 @@ def test_run_autograder_wrong_and_broken_submissions(tmp_path: Path, autograder_
     assert sgd["status"] == "failed" and sgd["score"] == 0 and sgd["output"]
 
 
+@requires_bash
 def test_run_autograder_reports_a_total_failure(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
     optim = (SOLUTIONS / "optim" / "optim.py").read_bytes()
     root = gradescope_folder(tmp_path, autograder_zip, {"optim.py": optim}, "ada@example.edu")
@@ -161,6 +166,7 @@ def test_run_autograder_reports_a_total_failure(tmp_path: Path, autograder_zip: 
     assert data["score"] == 0 and "could not grade" in data["output"]
 
 
+@requires_bash
 def test_run_autograder_without_a_working_python(tmp_path: Path, autograder_zip: Path, gradescope_schema) -> None:
     root = gradescope_folder(tmp_path, autograder_zip, {"optim.py": b""}, "ada@example.edu")
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADE_PYTHON": str(tmp_path / "no-python")}

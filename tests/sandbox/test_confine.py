@@ -7,6 +7,13 @@ parent enforces a deadline (killing the child's process group), so no test can h
 from __future__ import annotations
 
 import errno
+import sys
+
+import pytest
+
+if not sys.platform.startswith("linux"):
+    pytest.skip("the confinement layers tested here are Linux's", allow_module_level=True)
+
 import fcntl
 import json
 import os

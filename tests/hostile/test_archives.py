@@ -1,0 +1,328 @@
+"""Bad archives and files: each gets a row with a clear not-gradable reason or a correct grade;
+nothing is ever extracted (the opener reads bytes); no pickle that came with a submission is ever
+loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hostile_support import ROOT, SOLUTIONS, reference_source, tree
+from grader.submission import MAX_ENTRIES, MAX_FILE_BYTES, MAX_TOTAL_BYTES, NotGradable, open_submission
+
+REFERENCE = reference_source("optim")
+
+
+# --------------------------------------------------------------------------- building bad entries
+
+def make_zip(path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]], compression=zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return path
+
+
+def symlink_entry(name: str, target: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    info.create_system = 3  # Unix
+    return info
+
+
+def patch_headers(path: Path, *, flags: int = 0, declared_size: int | None = None) -> Path:
+    """Rewrite the first entry's local and central headers: OR in ``flags``, lie about its size."""
+    data = bytearray(path.read_bytes())
+    for signature, flag_at, size_at in ((b"PK\x03\x04", 6, 22), (b"PK\x01\x02", 8, 24)):
+        at = data.find(signature)
+        (old,) = struct.unpack_from("<H", data, at + flag_at)
+        struct.pack_into("<H", data, at + flag_at, old | flags)
+        if declared_size is not None:
+            struct.pack_into("<I", data, at + size_at, declared_size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+class Detonator:
+    """Unpickling this creates the marker file: proof that something loaded a submitted pickle."""
+
+    marker = ""
+
+    def __reduce__(self):
+        return (exec, (f"open({self.marker!r}, 'w').write('unpickled')",))
+
+
+def evil_pickles(marker: Path) -> dict[str, bytes]:
+    Detonator.marker = str(marker)
+    buf = io.BytesIO()
+    np.save(buf, np.array([Detonator()], dtype=object), allow_pickle=True)
+    npz = io.BytesIO()
+    np.savez(npz, weights=np.array([Detonator()], dtype=object))
+    return {"log.pkl": pickle.dumps(Detonator()), ".OTTER_LOG": pickle.dumps(Detonator()),
+            "weights.npy": buf.getvalue(), "cache.npz": npz.getvalue(), "model.joblib": pickle.dumps(Detonator())}
+
+
+def build_entries(folder: Path, marker: Path, outside: Path) -> dict[str, tuple[str, str]]:
+    """Write every bad entry into ``folder``; return student -> (expected status, reason substring)."""
+    expect: dict[str, tuple[str, str]] = {}
+    ok = ("graded", "")
+
+    make_zip(folder / "dotdot.zip", [("optim.py", REFERENCE.encode()), ("../../escaped.py", b"x = 1")])
+    expect["dotdot"] = ("not_gradable", "unsafe entry name")
+    make_zip(folder / "absolute.zip", [("optim.py", REFERENCE.encode()), (zipfile.ZipInfo("/tmp/escaped.py"), b"x")])
+    expect["absolute"] = ("not_gradable", "unsafe entry name")
+    make_zip(folder / "backslashes.zip", [(zipfile.ZipInfo("..\\..\\escaped.py"), b"x"), ("optim.py", b"x")])
+    expect["backslashes"] = ("not_gradable", "unsafe entry name")
+    make_zip(folder / "drive.zip", [(zipfile.ZipInfo("C:/escaped.py"), b"x"), ("optim.py", b"x")])
+    expect["drive"] = ("not_gradable", "unsafe entry name")
+    make_zip(folder / "zipped_symlink.zip", [(symlink_entry("optim.py", str(SOLUTIONS / "optim" / "optim.py")), b"")])
+    expect["zipped_symlink"] = ("not_gradable", "is a symbolic link")
+
+    # a symbolic link (the entry itself, and inside a folder) to the instructor's own solution
+    os.symlink(SOLUTIONS / "optim" / "optim.py", folder / "linked.py")
+    expect["linked"] = ("not_gradable", "is a symbolic link")
+    (folder / "linked_inside").mkdir()
+    os.symlink(SOLUTIONS / "optim" / "optim.py", folder / "linked_inside" / "optim.py")
+    expect["linked_inside"] = ("not_gradable", "is a link or special file")
+    (folder / "linked_folder").mkdir()
+    os.symlink(SOLUTIONS / "optim", folder / "linked_folder" / "optim")  # a link to the solutions folder
+    expect["linked_folder"] = ("not_gradable", "no optim.py or optim.ipynb found")
+
+    # hard links are regular files: graded by their content (a student who could hard-link the
+    # instructor's file could read it anyway; solutions/ must not be readable by students)
+    honest = outside / "honest-optim.py"
+    honest.write_text(REFERENCE)
+    (folder / "hardlinked").mkdir()
+    os.link(honest, folder / "hardlinked" / "optim.py")
+    os.link(honest, folder / "hardlinked" / "backup.py")
+    expect["hardlinked"] = ok
+
+    # zip bombs: total uncompressed size, entry count, lying sizes
+    block = b"\0" * (MAX_FILE_BYTES - 1024)
+    make_zip(folder / "bomb_total.zip", [("optim.py", REFERENCE.encode())]
+             + [(f"data{i}.bin", block) for i in range(MAX_TOTAL_BYTES // len(block) + 1)])
+    expect["bomb_total"] = ("not_gradable", "MB uncompressed")
+    make_zip(folder / "bomb_entries.zip", [("optim.py", REFERENCE.encode())] + [(f"f{i}.txt", b"") for i in range(MAX_ENTRIES)],
+             zipfile.ZIP_STORED)
+    expect["bomb_entries"] = ("not_gradable", f"more than {MAX_ENTRIES} entries")
+    make_zip(folder / "bomb_lying_small.zip", [("optim.py", REFERENCE.encode() + b"#" * (40 << 20))])
+    patch_headers(folder / "bomb_lying_small.zip", declared_size=len(REFERENCE))
+    expect["bomb_lying_small"] = ("not_gradable", "cannot be read")
+    make_zip(folder / "bomb_lying_large.zip", [("optim.py", REFERENCE.encode())])
+    patch_headers(folder / "bomb_lying_large.zip", declared_size=1 << 31)
+    expect["bomb_lying_large"] = ("not_gradable", "larger than")
+    make_zip(folder / "encrypted.zip", [("optim.py", REFERENCE.encode())])
+    patch_headers(folder / "encrypted.zip", flags=0x1)
+    expect["encrypted"] = ("not_gradable", "cannot be read")
+
+    # nested zips, duplicates, empty archives
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("optim.py", REFERENCE)
+    make_zip(folder / "nested.zip", [("inner.zip", inner.getvalue())])
+    expect["nested"] = ("not_gradable", "no optim.py or optim.ipynb found")
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        make_zip(folder / "duplicates.zip", [("optim.py", REFERENCE.encode()), ("optim.py", b"def sgd(): pass")])
+    expect["duplicates"] = ("not_gradable", "appears twice")
+    make_zip(folder / "duplicates_dot.zip", [("optim.py", REFERENCE.encode()), ("./optim.py", b"def sgd(): pass")])
+    expect["duplicates_dot"] = ("not_gradable", "appears twice")
+    make_zip(folder / "empty_archive.zip", [])
+    expect["empty_archive"] = ("not_gradable", "no optim.py or optim.ipynb found")
+    (folder / "zero_bytes.zip").write_bytes(b"")
+    expect["zero_bytes"] = ("not_gradable", "not a readable zip archive")
+    (folder / "not_a_zip.zip").write_bytes(b"PK\x03\x04 this is not really a zip" * 10)
+    expect["not_a_zip"] = ("not_gradable", "not a readable zip archive")
+
+    # huge files
+    (folder / "huge.py").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    expect["huge"] = ("not_gradable", "larger than")
+    make_zip(folder / "huge_entry.zip", [("optim.py", REFERENCE.encode() + b"#" * MAX_FILE_BYTES)])
+    expect["huge_entry"] = ("not_gradable", "larger than")
+    (folder / "huge_inside").mkdir()
+    (folder / "huge_inside" / "optim.py").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    expect["huge_inside"] = ("not_gradable", "larger than")
+    (folder / "big_data").mkdir()  # a large data file beside honest work is simply left out
+    (folder / "big_data" / "optim.py").write_text(REFERENCE)
+    with open(folder / "big_data" / "dataset.bin", "wb") as fh:
+        fh.truncate(200 << 20)  # sparse: costs no disk
+    expect["big_data"] = ok
+
+    # notebooks, encodings, empty files, folders and special files named like files
+    (folder / "notebook_not_json.ipynb").write_text("{ this is not json")
+    expect["notebook_not_json"] = ("not_gradable", "it is not JSON")
+    (folder / "notebook_no_cells.ipynb").write_text(json.dumps({"metadata": {}}))
+    expect["notebook_no_cells"] = ("not_gradable", "has no list of cells")
+    (folder / "notebook_bad_format.ipynb").write_text(json.dumps(
+        {"cells": [{"cell_type": "code", "source": 42}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    expect["notebook_bad_format"] = ("not_gradable", "not a valid notebook")
+    (folder / "latin1.py").write_bytes("# résumé: naïve\n".encode("latin-1") + REFERENCE.encode())
+    expect["latin1"] = ("not_gradable", "is not UTF-8 text")
+    (folder / "empty.py").write_bytes(b"")
+    expect["empty"] = ("not_gradable", "is empty")
+    (folder / "blank.py").write_bytes(b"\n   \n\t\n")
+    expect["blank"] = ("not_gradable", "is empty")
+    (folder / "folder.py").mkdir()
+    (folder / "folder.py" / "optim.py").write_text(REFERENCE)
+    expect["folder"] = ("not_gradable", "is a folder, not a file")
+    os.mkfifo(folder / "pipe.py")  # reading it would block forever
+    expect["pipe"] = ("not_gradable", "not a regular file")
+    (folder / "notes.txt").write_text("not a submission")
+    expect["notes"] = ("not_gradable", "expected a folder, a .zip, a .py or an .ipynb")
+
+    # pickles that would leave a marker if anything loaded them (zip and folder), beside honest work
+    pickles = evil_pickles(marker)
+    make_zip(folder / "pickles.zip", [("optim.py", REFERENCE.encode())] + list(pickles.items()))
+    expect["pickles"] = ok
+    (folder / "pickles_folder").mkdir()
+    (folder / "pickles_folder" / "optim.py").write_text(REFERENCE)
+    for name, data in pickles.items():
+        (folder / "pickles_folder" / name).write_bytes(data)
+    expect["pickles_folder"] = ok
+    make_zip(folder / "pickles_manifest.zip", [("optim.py", REFERENCE.encode()),
+                                               ("manifest.json", json.dumps({"graded": "log.pkl", "files": {}}).encode()),
+                                               ("log.pkl", pickles["log.pkl"])])
+    expect["pickles_manifest"] = ok
+
+    # what a student writes in manifest.json: a time that is not one must not stop the batch (it
+    # applies a late policy), a claimed identity must not erase another student's row
+    for name, when in (("time_garbage", "yesterday, honest"), ("time_year_99999", "99999-01-01T00:00:00Z"),
+                       ("time_before_year_1", "0001-01-01T00:00:00+05:00"), ("time_not_text", {"utc": 1})):
+        make_zip(folder / f"{name}.zip", [("optim.py", REFERENCE.encode()),
+                                          ("manifest.json", json.dumps({"submitted_at": when}).encode())])
+        expect[name] = ok
+    make_zip(folder / "impostor.zip", [("optim.py", (REFERENCE + "\n\ndef sgd(w, dw, config=None):\n"
+                                                     "    return w, config\n").encode()),
+                                       ("manifest.json", json.dumps({"student": "victim"}).encode())])
+    expect["impostor"] = ("impostor", "")
+    (folder / "victim.py").write_text(REFERENCE)
+    expect["victim"] = ("victim", "")
+    return expect
+
+
+# --------------------------------------------------------------------------- the opener alone
+
+@pytest.fixture
+def entries(tmp_path):
+    folder, outside = tmp_path / "submissions", tmp_path / "outside"
+    folder.mkdir(), outside.mkdir()
+    marker = tmp_path / "UNPICKLED"
+    return folder, build_entries(folder, marker, outside), marker
+
+
+def _student(entry: Path) -> str:
+    """The key of ``expect`` for an entry: its name without the last suffix."""
+    return entry.name.rsplit(".", 1)[0] if "." in entry.name else entry.name
+
+
+def batch_student(entry: Path, status: str) -> str:
+    """The row `grade batch` writes for an entry: the opener's student id when it opens, else the
+    file's name without its suffix (a folder or special file keeps its whole name)."""
+    if status != "not_gradable":
+        return _student(entry)
+    return entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name
+
+
+def test_the_opener_reads_bytes_and_never_extracts_or_unpickles(entries, tmp_path, monkeypatch):
+    folder, expect, marker = entries
+    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir(), tmp.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the opener loaded a pickle")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(np, "load", refuse)
+    before = {p: tree(p) for p in (folder, tmp_path / "outside")}
+    seen = set()
+    for entry in sorted(folder.iterdir()):
+        student = _student(entry)
+        seen.add(student)
+        status, reason = expect[student]
+        started = time.monotonic()
+        try:
+            opened = open_submission(entry, "optim")
+        except NotGradable as exc:
+            assert status == "not_gradable", f"{entry.name}: refused ({exc}) but should be graded"
+            assert reason in str(exc), f"{entry.name}: {exc!r} lacks {reason!r}"
+        else:
+            assert status != "not_gradable", f"{entry.name}: opened, but should be refused for {reason!r}"
+            if status == "impostor":
+                assert opened.student == "victim"
+                continue
+            assert opened.files["optim.py"] == REFERENCE.encode()
+            assert set(opened.files) <= {"optim.py", "backup.py"}, "only Python sources reach the sandbox"
+        assert time.monotonic() - started < 5, f"{entry.name}: opening took too long"
+    assert seen == set(expect)
+    assert tree(cwd) == {} and tree(tmp) == {}, "the opener wrote files"
+    assert {p: tree(p) for p in before} == before, "the opener changed the submissions"
+    assert not marker.exists()
+    assert not (folder.parent / "escaped.py").exists() and not Path("/tmp/escaped.py").exists()
+
+
+def test_entry_count_is_refused_before_the_directory_is_parsed(tmp_path):
+    """A hundred thousand entries are refused from the end record, quickly and without parsing them all."""
+    path = make_zip(tmp_path / "many.zip", [(f"{i}", b"") for i in range(100_000)], zipfile.ZIP_STORED)
+    started = time.monotonic()
+    with pytest.raises(NotGradable, match="more than"):
+        open_submission(path, "optim")
+    assert time.monotonic() - started < 0.2
+    # a directory that lies about its entry count is caught by its size in bytes
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 3, 3)
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotGradable, match="more than"):
+        open_submission(path, "optim")
+
+
+# --------------------------------------------------------------------------- through `grade batch`
+
+def test_bad_entries_through_grade_batch(entries, tmp_path):
+    folder, expect, marker = entries
+    work, tmp = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir(), tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
+    env.update(TMPDIR=str(tmp), HOME=str(work))
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(folder), "--assignment", "optim",
+                           "--solutions", str(SOLUTIONS), "--gradebook", "gb.db", "--jobs", "2", "--timeout", "20",
+                           "--deadline", "2100-01-01T00:00:00Z", "--late-policy", "10%/day"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    from grader.bulk.gradebook import Gradebook
+
+    with Gradebook(work / "gb.db") as book:
+        results = {r.student: r for r in book.results("optim")}
+    # the impostor's manifest claims the victim's id: both keep a row, neither replaces the other
+    claimed = {name: r for name, r in results.items() if name.startswith("victim")}
+    assert len(claimed) == 2 and sorted(r.score == r.max_score for r in claimed.values()) == [False, True], \
+        {n: r.score for n, r in claimed.items()}
+    results = {name: r for name, r in results.items() if name not in claimed}
+    rows = {batch_student(entry, expect[_student(entry)][0]): expect[_student(entry)] for entry in folder.iterdir()
+            if expect[_student(entry)][0] not in ("impostor", "victim")}
+    assert set(results) == set(rows), (sorted(set(rows) - set(results)), sorted(set(results) - set(rows)))
+    for student, (status, reason) in rows.items():
+        r = results[student]
+        assert r.status == status, f"{student}: {r.status} {r.message}"
+        if status == "graded":
+            assert r.score == r.max_score > 0, f"{student}: {r.score}/{r.max_score}"
+        else:
+            assert r.score == 0 and reason in r.message, f"{student}: {r.message!r} lacks {reason!r}"
+    assert not marker.exists(), "a submitted pickle was loaded"
+    assert tree(tmp) == {}, f"the grader left files behind: {sorted(tree(tmp))[:10]}"
+    assert not (folder.parent / "escaped.py").exists()

@@ -1,0 +1,403 @@
+"""The hostile corpus: every file under tests/hostile/<assignment>/ graded through the real engine,
+then the whole corpus through ``grade batch`` as a subprocess, against one table of expectations.
+
+Each submission cheats (or attacks) in a few functions and is honest elsewhere. It must score zero
+where it cheats, keep the points of its honest functions, and the grader must survive: no crash, no
+hang, a row for every student, no process left behind, nothing written outside the grader's own
+temporary folders, no secret, file, socket or signal reaching outside the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files, kill_all, needs_proc, processes,
+                      tree, wait_gone)
+from grader.course import load_solution
+from grader.grading.engine import Engine, Settings
+from grader.grading.workdir import base_files, materialize, remove
+from grader.sandbox import confine
+
+pytestmark = [needs_proc, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux sandbox")]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What grading one hostile file must give.
+
+    zero: functions whose every check scores 0 (a check naming several functions counts for all).
+    partial: functions that keep some but not all of their points.
+    full: functions that keep every point (None: all functions not in zero or partial).
+    status / message: the result's status, and a substring of its message when not gradable.
+    checks: check name -> substring of that check's feedback.
+    got: check name -> the value its feedback must show as "got" (what the submission found).
+    needs: confinement layers the expectation relies on (skipped where the platform lacks one).
+    """
+
+    zero: tuple[str, ...] = ()
+    partial: tuple[str, ...] = ()
+    full: tuple[str, ...] | None = None
+    status: str = "graded"
+    message: str = ""
+    checks: dict[str, str] = field(default_factory=dict)
+    got: dict[str, float] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
+
+
+NOT_GRADABLE = "not_gradable"
+
+EXPECTED: dict[str, Expect] = {
+    # ---- optim: exits
+    "optim/exit_sys_at_import": Expect(status=NOT_GRADABLE, message="called exit() while being imported"),
+    "optim/exit_os_at_import": Expect(status=NOT_GRADABLE, message="ended the process while being imported"),
+    "optim/exit_in_functions": Expect(
+        zero=("sgd", "rmsprop", "adam"),
+        checks={"sgd_update": "SystemExit", "rmsprop_update": "SystemExit", "adam_update": "process ended"}),
+    # ---- optim: time
+    "optim/infinite_loop": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "timed out after"}),
+    "optim/long_sleep": Expect(zero=("rmsprop",), checks={"rmsprop_update": "timed out after"}),
+    "optim/catches_base_exception": Expect(zero=("sgd",), checks={"sgd_update": "timed out after"}),
+    "optim/replaces_signal_handlers": Expect(zero=("adam",), checks={"adam_update": "timed out after"}),
+    "optim/hangs_at_import": Expect(status=NOT_GRADABLE, message="did not finish importing within"),
+    "optim/lingering_thread": Expect(),
+    # ---- optim: processes
+    "optim/fork_bomb": Expect(zero=("sgd", "sgd_momentum"), got={"sgd_update": 0, "sgd_momentum_update": 0},
+                              needs=("seccomp",)),
+    "optim/setsid_escape": Expect(zero=("rmsprop",), got={"rmsprop_update": 0}, needs=("seccomp",)),
+    # ---- optim: resources
+    "optim/memory_bomb": Expect(zero=("rmsprop",), checks={"rmsprop_update": "MemoryError"}, needs=("rlimit_as",)),
+    "optim/deep_recursion": Expect(zero=("adam", "rmsprop"),
+                                   checks={"adam_update": "RecursionError", "rmsprop_update": "SIGSEGV"}),
+    "optim/floods_output": Expect(),
+    "optim/huge_output": Expect(zero=("rmsprop",), checks={"rmsprop_update": "exceeds the per-array cap"}),
+    # ---- optim: lying to the comparison
+    "optim/patches_numpy_math_builtins": Expect(zero=("sgd",)),
+    "optim/patches_grader_modules": Expect(zero=("sgd", "rmsprop")),
+    "optim/lying_objects": Expect(zero=("sgd", "sgd_momentum", "rmsprop"),
+                                  checks={"sgd_update": "got 12345", "rmsprop_update": "look elsewhere"}),
+    "optim/nan_inf": Expect(zero=("sgd", "sgd_momentum", "rmsprop"),
+                            checks={"sgd_update": "NaN at index", "sgd_momentum_update": "inf at index",
+                                    "rmsprop_update": "NaN at index 0"}),
+    "optim/wrong_shapes_and_dtypes": Expect(zero=("sgd", "sgd_momentum", "adam"),
+                                            checks={"sgd_update": "wrong shape (1, 6), expected (6,)",
+                                                    "adam_update": "could not convert string to float"}),
+    "optim/big_endian_and_float32": Expect(partial=("rmsprop",), checks={"rmsprop_update": "values differ"}),
+    # ---- optim: fake results, descriptors
+    "optim/fake_results_and_files": Expect(zero=("adam",), got={"adam_update": 0}, needs=("landlock",)),
+    "optim/writes_inherited_fds": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "protocol"}),
+    # ---- optim: reaching out
+    "optim/reads_secrets": Expect(zero=("sgd",), got={"sgd_update": 0}, needs=("landlock",)),
+    "optim/reads_course_files": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("landlock",)),
+    "optim/imports_reference": Expect(zero=("adam",), needs=("landlock",)),
+    "optim/opens_sockets": Expect(zero=("rmsprop",), got={"rmsprop_update": 0}, needs=("seccomp",)),
+    "optim/signals_grader": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("seccomp",)),
+    # ---- gradient_descent
+    "gradient_descent/killed_at_import": Expect(status=NOT_GRADABLE, message="ended the process while being imported"),
+    "gradient_descent/kills_itself_in_function": Expect(
+        zero=("standardize", "gradient_step", "train_minibatch", "train_batch", "train_stochastic"),
+        checks={"standardize_values": "killed by SIGKILL", "gradient_step_values": "SystemExit"}),
+    "gradient_descent/lying_sigmoid": Expect(
+        zero=("sigmoid", "train", "gradient_step", "train_minibatch", "train_batch", "train_stochastic"),
+        checks={"gradient_step_values": "got 7"}),
+    "gradient_descent/sleeps_in_train": Expect(zero=("train",), checks={"train_epochs": "timed out after"}),
+    "gradient_descent/memory_bomb": Expect(
+        zero=("iterate_minibatches", "train_minibatch", "train_batch", "train_stochastic"),
+        checks={"minibatch_order": "MemoryError", "train_stochastic_values": "MemoryError"}, needs=("rlimit_as",)),
+    "gradient_descent/dtypes_and_nan": Expect(
+        zero=("inverse_time_decay", "exponential_decay", "inverse_sqrt_decay"), partial=("standardize",),
+        checks={"inverse_time_decay_values": "NaN", "exponential_decay_values": "kind complex",
+                "inverse_sqrt_decay_values": "not numeric", "standardize_values": "wrong shape (1, 3)"}),
+    "gradient_descent/reads_hidden_and_secret": Expect(
+        zero=("gradient_step", "train_minibatch", "train_batch", "train_stochastic"),
+        got={"gradient_step_values": 0}, needs=("landlock",)),
+    "gradient_descent/patches_wire_and_numpy": Expect(zero=("inverse_time_decay",),
+                                                      checks={"inverse_time_decay_values": "not numeric"}),
+}
+
+CASES = [(a, p) for a in ASSIGNMENTS for p in corpus_files(a)]
+
+
+def test_every_file_has_an_expectation_and_back():
+    keys = {f"{a}/{p.stem}" for a, p in CASES}
+    assert keys == set(EXPECTED), (sorted(keys - set(EXPECTED)), sorted(set(EXPECTED) - keys))
+
+
+# --------------------------------------------------------------------------- verification
+
+def layer_missing(needs: tuple[str, ...]) -> str | None:
+    info = confine.report()
+    for layer in needs:
+        ok = {"landlock": str(info.get("landlock", "")).startswith("abi"), "seccomp": info.get("seccomp") is True,
+              "rlimit_as": info.get("rlimit_as") is True}[layer]
+        if not ok:
+            return f"this platform lacks {layer}"
+    return None
+
+
+GOT = re.compile(r"got ([^,]+), expected")
+HIDDEN_VALUE = re.compile(r"\b(got|expected) [-+(\[\d]")
+
+
+def check_result(result, expect: Expect, key: str, secret: str) -> None:
+    """Assert ``expect`` on one graded result, plus the invariants every result must hold."""
+    where = f"{key}: " + "; ".join(f"{c.name}={c.score:g}/{c.max_score:g} {c.status} {c.message[:90]}"
+                                   for c in result.checks)
+    assert result.status == expect.status, f"{key}: {result.status} {result.message}"
+    assert result.checks, key
+    assert result.score == pytest.approx(sum(c.score for c in result.checks)), key
+    for c in result.checks:
+        assert secret not in c.message and secret[:16] not in c.message, key
+        if c.hidden and c.status != "passed":  # never a value of a hidden check
+            assert not HIDDEN_VALUE.search(c.message), (key, c.name, c.message)
+    if expect.status == NOT_GRADABLE:
+        assert result.score == 0, where
+        assert expect.message in result.message, f"{key}: {result.message}"
+        return
+    functions = {f for c in result.checks for f in c.functions}
+    zero, partial = set(expect.zero), set(expect.partial)
+    assert zero | partial <= functions, key
+    full = set(expect.full) if expect.full is not None else functions - zero - partial
+    for c in result.checks:
+        names = set(c.functions)
+        if names & zero:
+            assert c.score == 0, f"{c.name} should score 0: {where}"
+        elif names <= full:
+            assert c.score == c.max_score, f"{c.name} should keep its points: {where}"
+    for f in partial:
+        got = sum(c.score for c in result.checks if c.functions == [f])
+        most = sum(c.max_score for c in result.checks if c.functions == [f])
+        assert 0 < got < most, f"{f} should keep part of its points: {where}"
+    by_name = {c.name: c for c in result.checks}
+    for name, text in expect.checks.items():
+        assert text in by_name[name].message, f"{key}: {name}: {by_name[name].message!r} lacks {text!r}"
+    for name, value in expect.got.items():
+        found = GOT.search(by_name[name].message)
+        assert found, f"{key}: {name}: no 'got' value in {by_name[name].message!r}"
+        assert float(found.group(1)) == value, f"{key}: {name} found {found.group(1)} (expected {value}): " \
+                                               f"{by_name[name].message}"
+
+
+def assert_nothing_escaped(places, before: dict[str, dict[str, int]]) -> None:
+    left = wait_gone(places.mark, within=3.0)
+    kill_all(left)
+    assert not left, f"processes outlived grading: {left}"
+    assert places.listener.received() == [], "a submission reached the loopback listener"
+    assert places.signals == [], "a submission signalled the test process"
+    for name in ("outside", "home", "cwd"):
+        assert tree(getattr(places, name)) == before[name], f"something was written in {name}"
+
+
+# --------------------------------------------------------------------------- through the engine
+
+ENGINE_SETTINGS = dict(timeout=20, check_timeout=1.0, import_timeout=2.0)
+
+
+@pytest.fixture(scope="module")
+def engines(places):
+    saved = os.environ.get("GRADE_SECRET")
+    os.environ["GRADE_SECRET"] = places.secret  # the grader's environment holds it; no child may
+    made = {}
+
+    def get(assignment: str, **settings) -> Engine:
+        key = (assignment, tuple(sorted(settings.items())))
+        if key not in made:
+            made[key] = Engine(load_solution(SOLUTIONS / assignment), secret=places.secret.encode(),
+                               settings=Settings(**{**ENGINE_SETTINGS, **settings}))
+        return made[key]
+
+    yield get
+    for engine in made.values():
+        engine.close()
+    if saved is None:
+        os.environ.pop("GRADE_SECRET", None)
+    else:
+        os.environ["GRADE_SECRET"] = saved
+
+
+def grade_file(engine: Engine, assignment: str, path: Path, places, **values):
+    source = compose(assignment, path, places.values(GRADEBOOK=places.outside / "gradebook.db",
+                                                     SUBMISSIONS=places.outside, **values))
+    root = materialize({**base_files(engine.assignment), f"{engine.assignment.module}.py": source.encode()})
+    try:
+        return engine.grade(root, "mallory")
+    finally:
+        remove(root)
+
+
+@pytest.mark.parametrize("assignment, path", CASES, ids=[f"{a}/{p.stem}" for a, p in CASES])
+def test_engine(assignment, path, engines, places):
+    key = f"{assignment}/{path.stem}"
+    expect = EXPECTED[key]
+    missing = layer_missing(expect.needs)
+    if missing:
+        pytest.skip(missing)
+    before = {name: tree(getattr(places, name)) for name in ("outside", "home", "cwd")}
+    engine = engines(assignment)
+    result = grade_file(engine, assignment, path, places)
+    check_result(result, expect, key, places.secret)
+    assert_nothing_escaped(places, before)
+    assert engine.sandbox.proc is not None and engine.sandbox.proc.poll() is None, "the zygote died"
+
+
+def test_signals_leave_the_zygote_alive(engines, places):
+    engine = engines("optim")
+    grade_file(engine, "optim", ROOT / "tests/hostile/optim/infinite_loop.py", places)  # warm
+    zygote = engine.sandbox.proc.pid
+    result = grade_file(engine, "optim", ROOT / "tests/hostile/optim/signals_grader.py", places)
+    assert result.status == "graded"
+    assert engine.sandbox.proc.pid == zygote and engine.sandbox.proc.poll() is None
+    assert places.signals == []
+
+
+@pytest.mark.parametrize("name", ["fork_bomb", "setsid_escape"])
+def test_without_seccomp_escaped_processes_are_still_killed(name, engines, places):
+    """With the fork ban off (seccomp disabled), processes a submission starts, even in a session of
+    their own, must not outlive its grading: the zygote is their subreaper and kills them."""
+    engine = engines("optim", seccomp=False)
+    result = grade_file(engine, "optim", ROOT / "tests/hostile/optim" / f"{name}.py", places)
+    assert result.status == "graded"
+    left = wait_gone(places.mark, within=3.0)
+    kill_all(left)
+    assert not left, f"processes outlived grading without seccomp: {left}"
+
+
+def test_without_seccomp_landlock_still_denies_tcp(engines, places):
+    """Layers overlap: Landlock (ABI 4+) alone refuses TCP connections and (ABI 6+) abstract Unix
+    sockets. It does not cover UDP, which only seccomp stops (a documented limit)."""
+    info = confine.report()
+    if not info.get("landlock_net"):
+        pytest.skip("Landlock cannot deny TCP on this kernel")
+    engine = engines("optim", seccomp=False)
+    grade_file(engine, "optim", ROOT / "tests/hostile/optim/opens_sockets.py", places)
+    received = places.listener.received()
+    assert "tcp" not in received
+    if info.get("landlock_signal_scope"):
+        assert "unix" not in received
+
+
+SPAWNED = ["optim/exit_os_at_import", "optim/catches_base_exception", "optim/fork_bomb", "optim/reads_secrets",
+           "optim/reads_course_files", "optim/signals_grader", "optim/patches_grader_modules"]
+
+
+@pytest.mark.parametrize("key", SPAWNED)
+def test_spawn_start_method(key, engines, places):
+    """The same expectations when each child is a fresh interpreter (the Windows/macOS way)."""
+    if "start_method" not in Settings.__dataclass_fields__:
+        pytest.skip("this engine has no start methods")
+    expect = EXPECTED[key]
+    missing = layer_missing(expect.needs)
+    if missing:
+        pytest.skip(missing)
+    assignment, stem = key.split("/")
+    before = {name: tree(getattr(places, name)) for name in ("outside", "home", "cwd")}
+    engine = engines(assignment, start_method="spawn", check_timeout=2.0)
+    result = grade_file(engine, assignment, ROOT / "tests/hostile" / assignment / f"{stem}.py", places)
+    check_result(result, expect, key, places.secret)
+    assert_nothing_escaped(places, before)
+
+
+# --------------------------------------------------------------------------- through `grade batch`
+
+def batch_order(assignment: str) -> list[Path]:
+    """The corpus in the order its students are named for the batch (which grades chunks of 8 in name
+    order): a submission that hangs at import first, beside quick ones, and those that wait for a
+    check to time out last, so that the waits overlap instead of adding up in one worker."""
+    def waits(path: Path) -> int:
+        expect = EXPECTED[f"{assignment}/{path.stem}"]
+        if "did not finish importing" in expect.message:
+            return 0
+        return 2 if any("timed out" in text for text in expect.checks.values()) else 1
+
+    return sorted(corpus_files(assignment), key=waits)
+
+
+def batch_time_options() -> list[str]:
+    """Per-submission (and, where the command has it, per-check) time limits for the batch: long enough
+    for one stuck function plus the honest work, so that honest functions keep their points."""
+    import grader.cli
+
+    if any(p.name == "check_timeout" for p in grader.cli.batch.params):
+        return ["--timeout", "10", "--check-timeout", "2"]
+    return ["--timeout", "16"]  # the default check timeout (10 s) plus honest work
+
+
+def test_whole_corpus_through_grade_batch(tmp_path, places):
+    """Both assignments' corpora graded at once by two `grade batch` processes, each in a fresh working
+    folder, HOME and TMPDIR, with the course secret in its environment."""
+    work, home, tmp = tmp_path / "work", tmp_path / "home", tmp_path / "tmp"
+    for d in (work, home, tmp):
+        d.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
+    env.update(GRADE_SECRET=places.secret, GRADE_CANARY=places.mark, HOME=str(home), TMPDIR=str(tmp),
+               PYTHONDONTWRITEBYTECODE="1")
+    runs, folders = {}, {}
+    for assignment in ASSIGNMENTS:
+        subs = tmp_path / f"submissions-{assignment}"
+        subs.mkdir()
+        gradebook = work / f"{assignment}.db"
+        for order, path in enumerate(batch_order(assignment)):
+            text = compose(assignment, path, places.values(GRADEBOOK=gradebook, SUBMISSIONS=subs, CWD=work,
+                                                           HOME=home))
+            (subs / f"{order:02d}_{path.stem}.py").write_text(text, encoding="utf-8")
+        folders[assignment] = (subs, tree(subs))
+    before = {name: tree(getattr(places, name)) for name in ("outside",)}
+    started = time.monotonic()
+    for assignment in ASSIGNMENTS:
+        command = [sys.executable, "-m", "grader.cli", "batch", str(folders[assignment][0]),
+                   "--assignment", assignment, "--solutions", str(SOLUTIONS), "--gradebook", f"{assignment}.db",
+                   "--json", f"{assignment}.json", "--jobs", "3", *batch_time_options()]
+        # a session of its own: a submission that managed to signal its process group could not reach pytest
+        runs[assignment] = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    outputs = {}
+    for assignment, proc in runs.items():
+        try:
+            outputs[assignment] = proc.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail(f"grade batch {assignment} hung")
+    elapsed = time.monotonic() - started
+    for assignment, proc in runs.items():
+        out, err = outputs[assignment]
+        assert proc.returncode == 0, f"{assignment}: exit {proc.returncode}\n{out}\n{err[-3000:]}"
+    print(f"both batches: {elapsed:.1f} s")
+
+    # no process outlives the batch; nothing reached the outside
+    left = wait_gone(places.mark, str(tmp), within=5.0)
+    kill_all(left)
+    assert not left, f"processes outlived the batch: {left}"
+    assert places.listener.received() == []
+    assert places.signals == []
+    assert tree(places.outside) == before["outside"]
+    assert tree(home) == {}, "something was written in HOME"
+    assert tree(tmp) == {}, f"the grader left files in its temporary folder: {sorted(tree(tmp))[:20]}"
+    allowed = {f"{a}{suffix}" for a in ASSIGNMENTS for suffix in (".db", ".db-wal", ".db-shm", ".json")}
+    assert set(tree(work)) <= allowed, f"unexpected files in the working folder: {set(tree(work)) - allowed}"
+    for assignment, (subs, snapshot) in folders.items():
+        assert tree(subs) == snapshot, "the submissions folder changed"
+
+    # every student exactly one row, each as expected
+    from grader.bulk.gradebook import Gradebook
+
+    for assignment in ASSIGNMENTS:
+        with Gradebook(work / f"{assignment}.db") as book:
+            results = {r.student: r for r in book.results(assignment)}
+        stems = {f"{i:02d}_{p.stem}" for i, p in enumerate(batch_order(assignment))}
+        assert set(results) == stems, (sorted(stems - set(results)), sorted(set(results) - stems))
+        for student, result in sorted(results.items()):
+            key = f"{assignment}/{student.split('_', 1)[1]}"
+            expect = EXPECTED[key]
+            if layer_missing(expect.needs):
+                continue
+            check_result(result, expect, f"batch {key}", places.secret)
