@@ -82,6 +82,14 @@ def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
     return json.loads(render_assignment(assignment, templates).files[EXPECTED]).get("pristine", {})
 
 
+def _entry_student(entry: Path) -> str:
+    """The student id an entry's own name gives (``alice.zip`` -> ``alice``)."""
+    for suffix in (".zip", ".py", ".ipynb"):
+        if entry.name.endswith(suffix) and not entry.is_dir():
+            return entry.name[: -len(suffix)]
+    return entry.name
+
+
 def _unique(student: str, entry: Path, taken: set[str]) -> str:
     if student not in taken:
         return student
@@ -114,6 +122,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
 
     taken: set[str] = set()
     entries = list_entries(submissions)
+    entry_names = {_entry_student(e) for e in entries}
     summary.entries = len(entries)
 
     def to_grade() -> Iterable[Opened]:
@@ -122,7 +131,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             try:
                 opened = open_submission(entry, assignment.module, pristine=pristine)
             except NotGradable as exc:
-                student = _unique(entry.name.rsplit(".", 1)[0] if entry.is_file() else entry.name, entry, taken)
+                student = _unique(_entry_student(entry), entry, taken)
                 taken.add(student)
                 digest = entry_digest(entry)
                 if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
@@ -132,6 +141,11 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     continue
                 finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
                 continue
+            own = _entry_student(entry)
+            if opened.student != own and opened.student in entry_names:
+                # a manifest may name its student, but never one whose entry is in this batch:
+                # the submission system's own naming of entries wins over student-written data
+                opened.student = own
             opened.student = _unique(opened.student, entry, taken)
             taken.add(opened.student)
             if not options.regrade and gradebook.current(assignment.name, opened.student, opened.sha256, ver):
@@ -240,13 +254,28 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
         window = max(2, 4 * len(client.scheduler_info().get("workers", {})))
         chunks = iter(_chunked(items, CHUNK))
         futures = as_completed()
+        pending: dict = {}
+
+        def submit(chunk: list[Opened]) -> None:
+            fut = client.submit(grade_chunk, job_future, chunk, retries=3, pure=False)
+            pending[fut.key] = chunk
+            futures.add(fut)
+
         for chunk in chunks:
-            futures.add(client.submit(grade_chunk, job_future, chunk, retries=3, pure=False))
+            submit(chunk)
             if futures.count() >= window:
                 break
         for fut in futures:
-            yield from fut.result()
+            chunk = pending.pop(fut.key)
+            try:
+                results = fut.result()
+            except Exception as exc:  # e.g. KilledWorker: its workers died every time it was tried
+                results = [not_gradable(assignment, opened.student, f"the Dask workers grading this submission "
+                                        f"were lost every time it was tried ({type(exc).__name__})",
+                                        submitted_at=opened.submitted_at, sha256=opened.sha256)
+                           for opened in chunk]
+            yield from results
             fut.release()
             chunk = next(chunks, None)
             if chunk is not None:
-                futures.add(client.submit(grade_chunk, job_future, chunk, retries=3, pure=False))
+                submit(chunk)

@@ -104,6 +104,11 @@ def check_columns(results: Iterable[Result]) -> list[str]:
     return list(names)
 
 
+def _cell(text: str) -> str:
+    """A student-controlled text as a spreadsheet shows it, never as a formula (=, +, -, @, tab, CR)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(results: Sequence[Result], path: Path) -> Path:
     """One row per student (fixed columns, then each check's score), UTF-8 with a header row."""
     checks = check_columns(results)
@@ -113,7 +118,7 @@ def write_csv(results: Sequence[Result], path: Path) -> Path:
     writer.writerow(header)
     for r in results:
         scores = {c.name: fmt_score(c.score) for c in r.checks}
-        writer.writerow([r.student, fmt_score(r.score), fmt_score(r.max_score), r.status, r.submitted_at or "",
+        writer.writerow([_cell(r.student), fmt_score(r.score), fmt_score(r.max_score), r.status, r.submitted_at or "",
                          r.late_days, fmt_score(r.penalty)] + [scores.get(n, "") for n in checks])
     return atomic_write(path, _encode(out.getvalue()))
 

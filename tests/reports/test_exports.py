@@ -167,3 +167,17 @@ def test_writes_are_atomic_replacements(tmp_path: Path, class_results) -> None:
     write_csv(class_results, target)
     assert target.read_text(encoding="utf-8").startswith("student,")
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]  # no temporary file left behind
+
+
+def test_csv_never_turns_a_student_id_into_a_formula(tmp_path):
+    import csv as _csv
+
+    from grader.reports.export import write_csv
+    from grader.result import CheckResult, Result
+
+    rows = [Result.from_checks(sid, "optim", [CheckResult("c", ["f"], 1.0, 1.0, "passed")])
+            for sid in ("=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "-2", "ada")]
+    write_csv(rows, tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", newline="", encoding="utf-8-sig") as fh:
+        students = [r["student"] for r in _csv.DictReader(fh)]
+    assert students == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "'-2", "ada"]
