@@ -18,11 +18,8 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
-import textwrap
-from pathlib import Path
 
-from _common import median_ms
+from _common import median_ms, trivial_assignment
 
 os.environ.update({v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
 import numpy  # noqa: E402,F401
@@ -57,22 +54,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
     n = parser.parse_args().repeat
-    tmp = Path(tempfile.mkdtemp(prefix="grade-bench-"))
-    (tmp / "checks.py").write_text(textwrap.dedent('''
-        from grader.checks import check
-
-        @check(points=1, functions=["f"])
-        def trivial(impl, rng):
-            return {"y": impl.f(1.0)}
-    '''))
-    work = tmp / "work"
-    work.mkdir()
-    (work / "sub.py").write_text("def f(x):\n    return x + 1\n")
+    checks, work = trivial_assignment()
     read_only = confine.default_read_only_paths()
     confine.report()
     fork = median_ms(bare_fork, n)
     confined = median_ms(lambda: confined_fork(str(work), read_only), n)
-    with Sandbox([tmp / "checks.py"]) as box:
+    with Sandbox([checks]) as box:
         job = [{"name": "trivial", "seed": 1, "timeout": 5}]
         trip = median_ms(lambda: box.run(work, "sub", job, timeout=10), n)
         layers = box.layers

@@ -18,12 +18,9 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
-import textwrap
 import time
-from pathlib import Path
 
-from _common import ROOT, median_ms
+from _common import ROOT, median_ms, trivial_assignment
 
 os.environ.update({v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
 
@@ -34,18 +31,8 @@ from grader.sandbox.runner import Sandbox  # noqa: E402
 
 
 def trivial(method: str, n: int) -> float:
-    tmp = Path(tempfile.mkdtemp(prefix="grade-bench-"))
-    (tmp / "checks.py").write_text(textwrap.dedent('''
-        from grader.checks import check
-
-        @check(points=1, functions=["f"])
-        def trivial(impl, rng):
-            return {"y": impl.f(1.0)}
-    '''))
-    work = tmp / "work"
-    work.mkdir()
-    (work / "sub.py").write_text("def f(x):\n    return x + 1\n")
-    with Sandbox([tmp / "checks.py"], start_method=method) as box:
+    checks, work = trivial_assignment()
+    with Sandbox([checks], start_method=method) as box:
         job = [{"name": "trivial", "seed": 1, "timeout": 5}]
         return median_ms(lambda: box.run(work, "sub", job, timeout=10), n)
 

@@ -241,9 +241,9 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
                                      len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
         from grader.config import scale_results
 
-        _results = scale_results(book.results(assignment), points)
-        written = _write_outputs(book, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir,
-                                 points=points)
+        # plots are only for pages: without --html they stay in the gradebook (most of the data)
+        results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
+        written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -255,7 +255,7 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     if summary.entries:
         from grader.reports.terminal import format_class_summary
 
-        click.echo(format_class_summary(_results))
+        click.echo(format_class_summary(results))
 
 
 def _run_with_progress(run, total: int):
@@ -279,12 +279,9 @@ def _run_with_progress(run, total: int):
     return run(progress)
 
 
-def _write_outputs(book, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir,
-                   points: float | None = None) -> list[Path]:
-    from grader.config import scale_results
+def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir) -> list[Path]:
     from grader.reports.export import write_outputs
 
-    results = scale_results(book.results(assignment), points)
     max_score = max((r.max_score for r in results), default=0.0)
     written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
                             gradescope=gradescope_dir)
@@ -322,7 +319,7 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
         raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html")
     try:
         with Gradebook(gradebook) as book:
-            results = book.results(assignment)
+            results = book.results(assignment, plots=bool(html_dir))
             known = book.assignments()
     except GradebookError as exc:
         raise Failure(str(exc)) from None

@@ -57,7 +57,7 @@ class BatchSummary:
         return self.graded / self.elapsed if self.elapsed > 0 else 0.0
 
 
-Progress = Callable[[Result, bool], None]  # (result, newly graded)
+Progress = Callable[[Result | None, bool], None]  # (the new result or None for an unchanged one, newly graded)
 
 
 def list_entries(folder: Path) -> list[Path]:
@@ -107,7 +107,6 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     files = bundle(solution_folder)
     ver = version(files)
     summary = BatchSummary(assignment.name)
-    previous = {r.student: r for r in gradebook.results(assignment.name)}
     pristine = _pristine(assignment, options.templates)
 
     def finish(result: Result, fresh: bool) -> None:
@@ -136,8 +135,8 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                 digest = entry_digest(entry)
                 if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
                     summary.reused += 1
-                    if progress and student in previous:
-                        progress(previous[student], False)
+                    if progress:
+                        progress(None, False)
                     continue
                 finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
                 continue
@@ -150,13 +149,13 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             taken.add(opened.student)
             if not options.regrade and gradebook.current(assignment.name, opened.student, opened.sha256, ver):
                 summary.reused += 1
-                old = previous.get(opened.student)
-                if old is not None and options.policy is not None:
+                if options.policy is not None:  # the deadline or policy may have changed since
+                    old = gradebook.result(assignment.name, opened.student)
                     days, penalty = options.policy.assess(old.submitted_at, options.deadline)
                     if (days, penalty) != (old.late_days, old.penalty):
                         gradebook.record(apply_late(old, days, penalty), version=ver)
-                if progress and old is not None:
-                    progress(old, False)
+                if progress:
+                    progress(None, False)
                 continue
             yield opened
 

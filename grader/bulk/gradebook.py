@@ -236,19 +236,34 @@ class Gradebook:
                 self._rollback(conn)
                 raise
 
-    def results(self, assignment: str) -> list[Result]:
-        """Every stored result of ``assignment``, ordered by student, with its checks in order."""
+    def results(self, assignment: str, *, plots: bool = True) -> list[Result]:
+        """Every stored result of ``assignment``, ordered by student, with its checks in order.
+
+        ``plots=False`` leaves the feedback plots out (only pages draw them; they are most of the data).
+        """
+        return self._select(assignment, None, plots)
+
+    def result(self, assignment: str, student: str, *, plots: bool = True) -> Result | None:
+        """One student's stored result, if any."""
+        found = self._select(assignment, student, plots)
+        return found[0] if found else None
+
+    def _select(self, assignment: str, student: str | None, plots: bool) -> list[Result]:
+        where, args = "s.assignment=?", [_text(assignment)]
+        if student is not None:
+            where, args = where + " AND s.student=?", args + [_text(student)]
+        plot = "c.plot" if plots else "NULL"
         with self._lock:
             try:
                 subs = self.conn.execute(
-                    "SELECT id, student, assignment, score, max_score, status, message, execution_time, "
-                    "submitted_at, late_days, penalty, sha256 FROM submissions WHERE assignment=? "
-                    "ORDER BY student", (_text(assignment),)).fetchall()
+                    "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, "
+                    "s.execution_time, s.submitted_at, s.late_days, s.penalty, s.sha256 FROM submissions s "
+                    f"WHERE {where} ORDER BY s.student", args).fetchall()
                 rows = self.conn.execute(
                     "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, "
-                    "c.visibility, c.hint, c.mistake, c.description, c.plot FROM checks c "
-                    "JOIN submissions s ON s.id = c.submission WHERE s.assignment=? "
-                    "ORDER BY c.submission, c.position", (_text(assignment),)).fetchall()
+                    f"c.visibility, c.hint, c.mistake, c.description, {plot} FROM checks c "
+                    f"JOIN submissions s ON s.id = c.submission WHERE {where} "
+                    "ORDER BY c.submission, c.position", args).fetchall()
             except sqlite3.Error as exc:
                 raise _explain(self.path, exc, "read it") from None
         by_sub: dict[int, list[CheckResult]] = {}

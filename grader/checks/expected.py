@@ -6,6 +6,7 @@ Both also give the outputs of the known mistakes and accepted variants, for diag
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -42,13 +43,33 @@ def with_replaced(reference: Any, mistake: Mistake) -> SimpleNamespace:
     return namespace
 
 
+class _Bounded(OrderedDict):
+    """A small LRU map: public checks (one seed each) stay cached; per-student hidden seeds come
+    and go, so a worker grading thousands of students keeps flat memory."""
+
+    def __init__(self, size: int = 256):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+
 class ReferenceExpectations:
     """Expected outputs computed from the reference solution (cached per check and seed)."""
 
     def __init__(self, assignment: Assignment):
         self.assignment = assignment
-        self._expected: dict[tuple[str, int], Outputs] = {}
-        self._alternatives: dict[tuple[str, int], list[Alternative]] = {}
+        self._expected: dict[tuple[str, int], Outputs] = _Bounded()
+        self._alternatives: dict[tuple[str, int], list[Alternative]] = _Bounded()
 
     def seed(self, check: Check) -> int:
         return public_seed(self.assignment.name, check)

@@ -349,7 +349,7 @@ class Zygote:
                 else:
                     emit({"t": "import_died", "how": how if outcome == "eof" else outcome})
                 break
-            done, remaining = remaining[:position], remaining[position:]
+            remaining = remaining[position:]  # the checks before `position` have reported
             if outcome == "bye" or not remaining:
                 break
             current = remaining.pop(0)  # the check that was running when the child stopped

@@ -3,7 +3,6 @@ a crashing or hanging student never blocks the batch, and the same work on a Das
 
 import csv
 import json
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hostile_support import ROOT, SOLUTIONS, reference_source, tree
+from hostile_support import SOLUTIONS, reference_source, tree
 from grader.submission import MAX_ENTRIES, MAX_FILE_BYTES, MAX_TOTAL_BYTES, NotGradable, open_submission
 
 REFERENCE = reference_source("optim")
