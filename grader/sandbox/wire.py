@@ -51,6 +51,39 @@ def contiguous(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, Any]]:
+    """Validated descriptions (name, dtype, shape, nbytes) of a result frame's arrays, built from
+    nothing but its header: plain numeric dtypes, sane shapes, sizes that add up to the payload.
+    The relay uses this; whoever needs the numbers decodes them with :func:`decode_arrays`."""
+    items = header.get("arrays")
+    if not isinstance(items, list) or len(items) > 10_000:
+        raise WireError("malformed list of arrays")
+    out, names, total = [], set(), 0
+    for item in items:
+        if not isinstance(item, dict):
+            raise WireError("malformed array description")
+        dtype, shape, nbytes = item.get("dtype"), item.get("shape"), item.get("nbytes")
+        if dtype not in ALLOWED_DTYPES:
+            raise WireError(f"refused dtype {dtype!r}")
+        if not isinstance(shape, list) or len(shape) > 32 or \
+                not all(type(n) is int and n >= 0 for n in shape):
+            raise WireError("malformed shape")
+        size = int(dtype[2:])
+        for n in shape:
+            size *= n
+        if type(nbytes) is not int or nbytes != size:
+            raise WireError("payload size does not match dtype and shape")
+        name = str(item.get("name"))[:200]
+        if name in names:
+            raise WireError(f"array {name!r} sent twice")
+        names.add(name)
+        total += nbytes
+        out.append({"name": name, "dtype": dtype, "shape": shape, "nbytes": nbytes})
+    if total != len(payload):
+        raise WireError("payload size does not match its arrays")
+    return out
+
+
 def decode_arrays(header: dict[str, Any], payload: bytes) -> dict[str, np.ndarray]:
     """The arrays of a result frame: its ``arrays`` list describes slices of the payload in order."""
     items = header.get("arrays")

@@ -311,10 +311,8 @@ class Zygote:
                         outcome = "import_error"
                         break
                     elif kind == "result" and current is not None and header.get("check") == current:
-                        arrays = wire.decode_arrays(header, payload)  # refuses anything but plain numbers
-                        emit({"t": "result", "check": current, "arrays": [
-                            {"name": n, "dtype": a.dtype.str, "shape": list(a.shape), "nbytes": a.nbytes}
-                            for n, a in arrays.items()]}, payload)
+                        arrays = wire.describe_arrays(header, payload)  # plain numbers only, sizes add up
+                        emit({"t": "result", "check": current, "arrays": arrays}, payload)
                         position += 1
                     elif kind == "error" and current is not None and header.get("check") == current:
                         emit({"t": "error", "check": current, **_clean_error(header)})
