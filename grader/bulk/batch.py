@@ -24,7 +24,8 @@ from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import EXPECTED, Assignment, load_solution
 from grader.grading.engine import Settings
-from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
+from grader.grading.engine import not_gradable as not_gradable_row
+from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
 from grader.submission import NotGradable, Opened, entry_digest, open_submission
 
@@ -66,12 +67,7 @@ def list_entries(folder: Path) -> list[Path]:
 
 
 def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:
-    checks = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points, status=ERROR,
-                          message="not gradable: " + reason, visibility=c.visibility, description=c.description)
-              for c in assignment.checks]
-    result = Result.from_checks(student, assignment.name, checks, **extra)
-    result.status, result.message = NOT_GRADABLE, reason
-    return result
+    return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
 
 
 def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:

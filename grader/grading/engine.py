@@ -135,9 +135,15 @@ class Engine:
                                   execution_time=round(time.monotonic() - started, 4), **extra)
 
     def _not_gradable(self, student: str, message: str, elapsed: float, **extra: Any) -> Result:
-        checks = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points,
-                              status=ERROR, message="not gradable: " + message, visibility=c.visibility,
-                              description=c.description) for c in self.checks]
-        result = Result.from_checks(student, self.assignment.name, checks, execution_time=round(elapsed, 4), **extra)
-        result.status, result.message = NOT_GRADABLE, message
-        return result
+        return not_gradable(self.checks, self.assignment.name, student, message,
+                            execution_time=round(elapsed, 4), **extra)
+
+
+def not_gradable(checks: list[Check], assignment: str, student: str, reason: str, **extra: Any) -> Result:
+    """A row for a submission that could not be graded: every check scores 0 and says why."""
+    rows = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points, status=ERROR,
+                        message="not gradable: " + reason, visibility=c.visibility, description=c.description)
+            for c in checks]
+    result = Result.from_checks(student, assignment, rows, **extra)
+    result.status, result.message = NOT_GRADABLE, reason
+    return result

@@ -89,8 +89,9 @@ class Verifier:
         """(reference, untouched stub), each graded in the sandbox on every check."""
         if self._runs is None:
             assignment, templates = self.assignment, self.templates
-            base = base_files(assignment, templates)
-            stubs = {name: data for name, data in render_assignment(assignment, templates).files.items()
+            rendered = render_assignment(assignment, templates).files
+            base = base_files(assignment, templates, rendered)
+            stubs = {name: data for name, data in rendered.items()
                      if name.endswith(".py") and name in {p.name for p in assignment.sources()}}
             with Engine(assignment, secret=self.secret, settings=self.settings) as engine:
                 ref = _grade_files(engine, base, _reference_files(assignment), "reference")

@@ -11,7 +11,8 @@ from grader.course import CHECKS, EXPECTED, Assignment
 NOT_FOR_THE_CHILD = {CHECKS, EXPECTED, "README.md"}
 
 
-def base_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
+def base_files(assignment: Assignment, templates: Path | None = None,
+               rendered: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """What every submission starts from: the pack's given files (support modules, data)."""
     if assignment.is_pack:
         files = {}
@@ -23,7 +24,7 @@ def base_files(assignment: Assignment, templates: Path | None = None) -> dict[st
         return files
     from grader.authoring.generate import render_assignment
 
-    rendered = render_assignment(assignment, templates).files
+    rendered = rendered if rendered is not None else render_assignment(assignment, templates).files
     return {rel: data for rel, data in rendered.items() if rel not in NOT_FOR_THE_CHILD and not rel.endswith(".ipynb")}
 
 

@@ -47,10 +47,6 @@ def encode(header: dict[str, Any], payload: bytes = b"") -> bytes:
     return HEADER.pack(len(data)) + data + payload
 
 
-def contiguous(array: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(array)
-
-
 def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, Any]]:
     """Validated descriptions (name, dtype, shape, nbytes) of a result frame's arrays, built from
     nothing but its header: plain numeric dtypes, sane shapes, sizes that add up to the payload.
@@ -85,24 +81,12 @@ def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, An
 
 
 def decode_arrays(header: dict[str, Any], payload: bytes) -> dict[str, np.ndarray]:
-    """The arrays of a result frame: its ``arrays`` list describes slices of the payload in order."""
-    items = header.get("arrays")
-    if not isinstance(items, list) or len(items) > 10_000:
-        raise WireError("malformed list of arrays")
+    """The arrays of a result frame, validated by :func:`describe_arrays`, as base ndarrays."""
     out, offset = {}, 0
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("nbytes"), int) or item["nbytes"] < 0:
-            raise WireError("malformed array description")
+    for item in describe_arrays(header, payload):
         end = offset + item["nbytes"]
-        if end > len(payload):
-            raise WireError("array extends past the payload")
-        name = str(item.get("name"))[:200]
-        if name in out:
-            raise WireError(f"array {name!r} sent twice")
-        out[name] = decode_array(item, payload[offset:end])
+        out[item["name"]] = decode_array(item, payload[offset:end])
         offset = end
-    if offset != len(payload):
-        raise WireError("payload longer than its arrays")
     return out
 
 
