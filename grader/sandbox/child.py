@@ -118,10 +118,11 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
 IN_SANDBOX_ENV = "GRADE_IN_SANDBOX"  # set in the child: grader.check() in a graded notebook does nothing
 
 
-def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], announce: bool = False) -> None:
+def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned: bool = False) -> None:
     """Entry point after fork (or in a spawned interpreter): confine, then run; always ends the
-    process with os._exit. ``announce``: send ``started`` once confined (a spawned child does, so
-    that its start-up time is not counted as the submission's import time)."""
+    process with os._exit. ``spawned``: a fresh interpreter, not a fork of the zygote; it wipes its
+    own exec-time environment (a fork inherits the zygote's, wiped) and sends ``started`` once
+    confined, so that its start-up time is not counted as the submission's import time."""
     code = 0
     try:
         from grader.sandbox import confine
@@ -132,7 +133,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], announce
         confine.redirect_stdio()
         confine.close_fds(keep=[fd])
         os.chdir(workdir)
-        confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"})
+        confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"}, wipe=spawned)
         limits = job.get("limits", {})
         confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
                                 memory_bytes=limits.get("memory_bytes", 1 << 30),
@@ -146,7 +147,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], announce
         confine.drop_capabilities()
         sys.path[:] = [workdir] + (job.get("python_paths") or installation_paths())
         sys.argv = [f"{job['module']}.py"]
-        if announce:
+        if spawned:
             _send(fd, {"t": "started"})
         run(fd, workdir, job["module"], checks)
     except BaseException:

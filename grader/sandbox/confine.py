@@ -37,7 +37,7 @@ except ImportError:  # Windows: no rlimits (the parent's timeouts still hold)
 __all__ = [
     "die_with_parent", "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
     "restrict_filesystem", "restrict_syscalls", "drop_capabilities", "default_read_only_paths",
-    "landlock_abi", "report",
+    "landlock_abi", "prepare", "report",
 ]
 
 _LINUX = sys.platform.startswith("linux")
@@ -192,14 +192,36 @@ def _fd_ceiling() -> int:
     return 512  # Windows: the C runtime's descriptors (handles are not inherited anyway)
 
 
+_CLOSE_RANGE_NR = {"x86_64": 436, "aarch64": 436}
+_close_range_ok: bool | None = None
+
+
+def _has_close_range() -> bool:
+    """Whether close_range(2) works here (Linux 5.9+); probed once, on a range with nothing open."""
+    global _close_range_ok
+    if _close_range_ok is None:
+        _close_range_ok = False
+        if _arch() is not None:
+            try:
+                _syscall(_CLOSE_RANGE_NR[_arch()], 0x7FFFFFF0, 0x7FFFFFFF, 0)
+                _close_range_ok = True
+            except OSError:
+                pass
+    return _close_range_ok
+
+
 def close_fds(keep: Iterable[int] = ()) -> None:
     """Close every descriptor except 0, 1, 2 and those in ``keep``."""
+    fast = _has_close_range()
     low = 0
     for fd in sorted({0, 1, 2, *keep}):
         if fd > low:
             os.closerange(low, fd)
         low = max(low, fd + 1)
-    os.closerange(low, max(low, _fd_ceiling()))
+    if fast:  # one system call, however many descriptors there are
+        _syscall(_CLOSE_RANGE_NR[_arch()], low, 0xFFFFFFFF, 0)
+    else:
+        os.closerange(low, max(low, _fd_ceiling()))
 
 
 def _wipe_initial_environment() -> bool:
@@ -220,7 +242,7 @@ def _wipe_initial_environment() -> bool:
     return False
 
 
-def scrub_environment(workdir: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+def scrub_environment(workdir: str, extra: dict[str, str] | None = None, *, wipe: bool = True) -> dict[str, str]:
     """Replace the environment by a minimal safe set and return it.
 
     Keeps nothing of the parent's environment: PATH=/usr/bin:/bin, HOME and TMPDIR = workdir,
@@ -228,7 +250,9 @@ def scrub_environment(workdir: str, extra: dict[str, str] | None = None) -> dict
     Also clears the C-level environment (``clearenv``), wipes the exec-time environment block
     on Linux, and mirrors what the variables would do in an already-running interpreter
     (``sys.dont_write_bytecode``, ``tempfile.tempdir``). PYTHONHASHSEED is left out: the hash
-    seed was fixed when the parent started and cannot change after fork.
+    seed was fixed when the parent started and cannot change after fork. ``wipe=False`` skips
+    the exec-time block, for a process forked from a parent that wiped it already (the memory is
+    inherited wiped).
     """
     workdir = os.fspath(workdir)
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
@@ -242,7 +266,7 @@ def scrub_environment(workdir: str, extra: dict[str, str] | None = None) -> dict
     os.environ.clear()
     if _LINUX:
         _libc().clearenv()
-        _applied["environ_block_wiped"] = _wipe_initial_environment()
+        _applied["environ_block_wiped"] = _wipe_initial_environment() if wipe else "by the parent"
     os.environ.update(env)
     sys.dont_write_bytecode = True
     if "tempfile" in sys.modules:
@@ -447,7 +471,13 @@ class _SockFprog(ctypes.Structure):
 
 
 def _build_filter(arch: str, own_pid: int) -> list[tuple[int, int, int, int]]:
-    """The BPF program as (code, jt, jf, k); jump targets written as labels, resolved at the end."""
+    """The BPF program as (code, jt, jf, k)."""
+    return _build_program(arch, own_pid)[0]
+
+
+def _build_program(arch: str, own_pid: int) -> tuple[list[tuple[int, int, int, int]], int]:
+    """The BPF program as (code, jt, jf, k), and the index of the instruction holding ``own_pid``.
+    Jump targets are written as labels, resolved at the end."""
     nr = _SYSCALLS[arch]
     prog: list[list] = []
     labels: dict[str, int] = {}
@@ -475,6 +505,7 @@ def _build_filter(arch: str, own_pid: int) -> list[tuple[int, int, int, int]]:
     op(_JEQ, _CLONE_THREAD, "allow", "deny")
     labels["signal"] = len(prog)                    # only to ourselves or our own group (0)
     op(_LD_ABS, _arg_lo(0))
+    own_pid_slot = len(prog)
     op(_JEQ, own_pid, "allow", 0)
     op(_JEQ, 0, "allow", "deny")
     labels["prlimit"] = len(prog)                   # reading limits is fine, setting is not
@@ -491,17 +522,36 @@ def _build_filter(arch: str, own_pid: int) -> list[tuple[int, int, int, int]]:
             if isinstance(ins[j], str):
                 ins[j] = labels[ins[j]] - (i + 1)
                 assert 0 <= ins[j] < 256, "BPF jump out of range"
-    return [tuple(ins) for ins in prog]
+    return [tuple(ins) for ins in prog], own_pid_slot
+
+
+_seccomp_probe: bool | None = None
+_programs: dict[str, tuple[ctypes.Array, _SockFprog, int]] = {}  # arch -> (filter, fprog, own-pid slot)
 
 
 def _seccomp_supported() -> bool:
-    if _arch() is None:
-        return False
-    try:
-        _prctl(_PR_GET_SECCOMP)
-        return True
-    except OSError:
-        return False
+    global _seccomp_probe
+    if _seccomp_probe is None:
+        _seccomp_probe = False
+        if _arch() is not None:
+            try:
+                _prctl(_PR_GET_SECCOMP)
+                _seccomp_probe = True
+            except OSError:
+                pass
+    return _seccomp_probe
+
+
+def _program(arch: str, own_pid: int) -> _SockFprog:
+    """The filter for ``own_pid``: built once per process (a warm parent builds it for all its
+    children), then only the one instruction that holds the pid is rewritten."""
+    if arch not in _programs:
+        prog, slot = _build_program(arch, own_pid=0)
+        filters = (_SockFilter * len(prog))(*prog)
+        _programs[arch] = (filters, _SockFprog(len(prog), filters), slot)
+    filters, fprog, slot = _programs[arch]
+    filters[slot].k = own_pid & 0xFFFFFFFF
+    return fprog
 
 
 def restrict_syscalls(own_pid: int | None = None) -> bool:
@@ -519,9 +569,7 @@ def restrict_syscalls(own_pid: int | None = None) -> bool:
         _applied["seccomp"] = False
         return False
     _require_single_thread("seccomp")
-    prog = _build_filter(arch, os.getpid() if own_pid is None else own_pid)
-    filters = (_SockFilter * len(prog))(*prog)
-    fprog = _SockFprog(len(prog), filters)
+    fprog = _program(arch, os.getpid() if own_pid is None else own_pid)
     _no_new_privs()
     try:
         _prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog))
@@ -549,6 +597,20 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
+_cap_last: list[int | None] = []  # read once: a warm parent's children inherit it
+
+
+def _last_capability() -> int | None:
+    """The kernel's highest capability number (``/proc/sys/kernel/cap_last_cap``), if known."""
+    if not _cap_last:
+        try:
+            with open("/proc/sys/kernel/cap_last_cap", "rb") as f:
+                _cap_last.append(int(f.read().strip()))
+        except (OSError, ValueError):
+            _cap_last.append(None)
+    return _cap_last[0]
+
+
 def drop_capabilities() -> bool:
     """Drop every Linux capability (bounding set too); True if done, False if unsupported.
 
@@ -561,8 +623,9 @@ def drop_capabilities() -> bool:
     if arch is None:
         _applied["capabilities_dropped"] = False
         return False
+    last = _last_capability()
     cap = 0
-    while True:  # bounding set: stops exec from granting capabilities back
+    while last is None or cap <= last:  # bounding set: stops exec from granting capabilities back
         try:
             _prctl(_PR_CAPBSET_DROP, cap)
         except OSError as exc:
@@ -570,6 +633,7 @@ def drop_capabilities() -> bool:
                 break  # past the last capability
             if exc.errno != errno.EPERM:  # EPERM: no CAP_SETPCAP, nothing to drop anyway
                 raise
+            break  # without CAP_SETPCAP nothing can be dropped: no need to try the others
         cap += 1
     header, data = _CapHeader(_CAP_VERSION_3, 0), (_CapData * 2)()
     _syscall(_CAPSET_NR[arch], ctypes.byref(header), data)
@@ -625,6 +689,17 @@ def default_read_only_paths() -> list[str]:
             paths.append(real)
     # drop entries already covered by another entry
     return [p for p in paths if not any(q != p and _within(p, q) for q in paths)]
+
+
+def prepare() -> None:
+    """Probe the kernel and build the seccomp program now, in a warm parent, so that each forked
+    child applies its confinement with a few system calls instead of working it all out again."""
+    landlock_abi()
+    _has_close_range()
+    _last_capability()
+    arch = _arch()
+    if arch is not None and _seccomp_supported():
+        _program(arch, 0)
 
 
 def report() -> dict[str, object]:

@@ -51,7 +51,7 @@ def main() -> None:
             wire.write_all(out, wire.encode({"t": "startup_error", "message": f"{type(exc).__name__}: {exc}"[:500]}))
         finally:
             os._exit(70)
-    child.main(out, job, work, announce=True)
+    child.main(out, job, work, spawned=True)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ class Zygote:
         self._spare: subprocess.Popen | None = None
         self.out = out_fd
         self.subreaper = _set_subreaper()
+        confine.prepare()  # probes and the seccomp program: once here, not in every child
         self.layers = confine.report()
         self.forks_denied = self.layers.get("seccomp") is True  # per job: only if the job applies seccomp
         self.unreaped: set[int] = set()  # finished children killed but not yet waited for

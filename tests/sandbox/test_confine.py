@@ -131,7 +131,10 @@ def test_default_read_only_paths_cover_python_but_not_the_course():
 # --------------------------------------------------------------------------- process basics
 
 
-def test_group_stdio_fds_and_environment(tmp_path, monkeypatch):
+@pytest.mark.parametrize("close_range", [None, False], ids=["as-probed", "without-close_range"])
+def test_group_stdio_fds_and_environment(tmp_path, monkeypatch, close_range):
+    if close_range is not None:  # the fallback of kernels before 5.9: close up to the highest open fd
+        monkeypatch.setattr(confine, "_close_range_ok", close_range)
     monkeypatch.setenv("GRADER_TEST_SECRET", "hunter2")
     stray = os.open(tmp_path, os.O_RDONLY)
     pipe_r, pipe_w = os.pipe()
@@ -299,6 +302,17 @@ def test_filter_is_well_formed(arch):
         if code & 0x07 == 0x05:  # jumps stay inside the program
             assert i + 1 + max(jt, jf) < len(prog)
     assert prog[-1][0] == 0x06  # ends with a return
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_prepared_program_is_the_fresh_one_for_each_pid(arch, monkeypatch):
+    # a warm parent builds the program once; each child only rewrites the pid it may signal
+    monkeypatch.setattr(confine, "_programs", {})
+    for pid in (1234, 987654, 1234):
+        fprog = confine._program(arch, pid)
+        got = [(fprog.filter[i].code, fprog.filter[i].jt, fprog.filter[i].jf, fprog.filter[i].k)
+               for i in range(fprog.len)]
+        assert got == confine._build_filter(arch, own_pid=pid)
 
 
 def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
