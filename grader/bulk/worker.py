@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 from grader.bulk.bundle import materialize as materialize_bundle
 from grader.bulk.bundle import version
@@ -38,18 +40,28 @@ def _engine(job: Job) -> tuple[Engine, dict[str, bytes]]:
     return _ENGINES[key]
 
 
-def grade_one(job: Job, opened: Opened) -> Result:
-    engine, base = _engine(job)
-    root = materialize({**base, **opened.files})
-    try:
-        return engine.grade(root, opened.student, submitted_at=opened.submitted_at, sha256=opened.sha256)
-    finally:
-        remove(root)
-
-
 def grade_chunk(job: Job, items: list[Opened]) -> list[Result]:
-    """Grade a chunk of submissions in order (one result per item, whatever each does)."""
-    return [grade_one(job, opened) for opened in items]
+    """Grade a chunk of submissions in order (one result per item, whatever each does).
+
+    Pipelined by the engine: while one submission is judged here, the next runs in the sandbox.
+    """
+    engine, base = _engine(job)
+    folders: deque[Path] = deque()
+
+    def prepared():
+        for opened in items:
+            folders.append(materialize({**base, **opened.files}))
+            yield folders[-1], opened.student, {"submitted_at": opened.submitted_at, "sha256": opened.sha256}
+
+    results = []
+    try:
+        for result in engine.grade_all(prepared()):
+            results.append(result)
+            remove(folders.popleft())
+    finally:
+        for folder in folders:
+            remove(folder)
+    return results
 
 
 @atexit.register

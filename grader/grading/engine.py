@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,17 +113,51 @@ class Engine:
 
     def grade(self, workdir: Path, student: str = "student", **extra: Any) -> Result:
         """Grade the prepared folder ``workdir`` (which holds ``<module>.py``)."""
+        return next(self.grade_all([(Path(workdir), student, extra)]))
+
+    def grade_all(self, items: Iterable[tuple[Path, str, dict[str, Any]]]) -> Iterator[Result]:
+        """Grade prepared folders (folder, student, extra Result fields) in order, one result each.
+
+        Pipelined: the next submission is sent to the sandbox before the last one is judged, so
+        its child runs while this process judges. A folder must stay in place until its result has
+        been yielded (the next one is read from ``items`` one result ahead).
+        """
+        self.sandbox.discard()  # a previous caller that stopped early may have left a job queued
+        pending: deque[tuple[str, dict[str, Any], dict[str, int], float]] = deque()
+        source = iter(items)
+        exhausted = False
+        previous_end = 0.0  # the sandbox starts a queued job when it finishes the one before
+        while True:
+            while not exhausted and len(pending) < 2:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                workdir, student, extra = item
+                pending.append(self._submit(Path(workdir), student, extra))
+            if not pending:
+                return
+            student, extra, seeds, submitted = pending.popleft()
+            started = max(submitted, previous_end)
+            try:
+                report = self.sandbox.collect()
+            except SandboxFailure as exc:
+                report = RunReport(import_problem={"t": "import_died", "how": str(exc)})
+            previous_end = time.monotonic()
+            yield self._judge(report, student, seeds, started, extra)
+
+    def _submit(self, workdir: Path, student: str, extra: dict[str, Any]):
         started = time.monotonic()
         s = self.settings
         seeds = {c.name: self.seed(c, student) for c in self.checks}
         jobs = [{"name": c.name, "seed": seeds[c.name], "timeout": c.timeout or s.check_timeout} for c in self.checks]
+        self.sandbox.submit(workdir, self.assignment.module, jobs, timeout=s.timeout, import_timeout=s.import_timeout,
+                            limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
+        return student, extra, seeds, started
+
+    def _judge(self, report: RunReport, student: str, seeds: dict[str, int], started: float,
+               extra: dict[str, Any]) -> Result:
         module = self.assignment.module
-        try:
-            report = self.sandbox.run(Path(workdir), module, jobs, timeout=s.timeout,
-                                      import_timeout=s.import_timeout,
-                                      limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
-        except SandboxFailure as exc:
-            report = RunReport(import_problem={"t": "import_died", "how": str(exc)})
         if not report.imported:
             message = import_problem_message(report.import_problem or {"t": "import_died", "how": "no report"}, module)
             return self._not_gradable(student, message, time.monotonic() - started, **extra)

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from grader.sandbox import wire
 from grader.sandbox.launch import launch, resolve_start_method
 
 RESPONSE_MARGIN = 10.0
+# A job sent while another runs waits in the zygote's input pipe (64 KiB on Linux): only small ones
+# are sent ahead, so neither side can block the other.
+QUEUED_JOB_BYTES = 16 * 1024
 # Windows cannot select on a pipe: read the zygote's frames with a helper thread there. Elsewhere
 # select is used, so the grader's process starts no thread of its own.
 THREADED_READER = os.name == "nt"
@@ -73,6 +77,8 @@ class Sandbox:
         self.proc: subprocess.Popen | None = None
         self.layers: dict[str, Any] = {}
         self._home = ""
+        self._queue: deque[tuple[dict[str, Any], bytes]] = deque()  # submitted, not collected: oldest first
+        self._sent = 0  # how many of them the running zygote has been sent
 
     def start(self, launched: tuple[subprocess.Popen, str] | None = None) -> None:
         """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
@@ -111,6 +117,7 @@ class Sandbox:
                 except OSError:
                     pass
         self.proc = None
+        self._sent = 0  # a new zygote has been sent nothing
         shutil.rmtree(self._home, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
@@ -124,19 +131,68 @@ class Sandbox:
     def run(self, workdir: Path, module: str, checks: list[dict[str, Any]], *, timeout: float,
             import_timeout: float = 10.0, limits: dict[str, Any] | None = None) -> RunReport:
         """Grade-free run: the raw reports of ``checks`` ({name, seed, timeout}) for one submission."""
-        if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        self._wait_ready()
+        self.discard()
+        self.submit(workdir, module, checks, timeout=timeout, import_timeout=import_timeout, limits=limits)
+        return self.collect()
+
+    def discard(self) -> None:
+        """Collect and drop the jobs a caller submitted but abandoned (their reports are not wanted)."""
+        while self._queue:
+            try:
+                self.collect()
+            except SandboxFailure:
+                pass
+
+    def submit(self, workdir: Path, module: str, checks: list[dict[str, Any]], *, timeout: float,
+               import_timeout: float = 10.0, limits: dict[str, Any] | None = None) -> None:
+        """Queue a run (as :meth:`run`) without waiting for it; :meth:`collect` returns the reports
+        in the order submitted. The zygote runs queued jobs back to back, so a caller that submits
+        the next submission before judging the last keeps the sandbox busy while it judges."""
         job = {"t": "job", "workdir": str(workdir), "module": module, "checks": checks, "timeout": timeout,
                "import_timeout": import_timeout, "limits": limits or {"cpu_seconds": int(timeout) + 2},
                "landlock": self.landlock, "seccomp": self.seccomp}
+        self._queue.append((job, wire.encode(job)))
         try:
-            self.proc.stdin.write(wire.encode(job))
+            self._send_queued()
+        except SandboxFailure:
+            pass  # the job stays queued: collect() restarts the zygote and reports the failure in order
+
+    def _send_queued(self) -> None:
+        """Write every queued job not yet sent to a running zygote (starting one if needed)."""
+        if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None:
+                self.close()
+            self._sent = 0
+            self.start()
+        try:
+            self._wait_ready()
+            while self._sent < len(self._queue):
+                data = self._queue[self._sent][1]
+                if self._sent and len(data) > QUEUED_JOB_BYTES:
+                    break  # a big job waits for collect(): it must never fill the zygote's input pipe
+                self.proc.stdin.write(data)
+                self._sent += 1
             self.proc.stdin.flush()
-            return self._collect(time.monotonic() + timeout + import_timeout + RESPONSE_MARGIN)
         except (OSError, wire.WireError, wire.Timeout, SandboxFailure) as exc:
             self.close()
             raise SandboxFailure(f"the sandbox process failed: {type(exc).__name__} {exc}") from None
+
+    def collect(self) -> RunReport:
+        """The reports of the oldest submitted job. If the zygote fails, that job raises
+        :class:`SandboxFailure`; the jobs queued behind it run again in a fresh zygote."""
+        if not self._queue:
+            raise RuntimeError("no job was submitted")
+        job = self._queue[0][0]
+        try:
+            self._send_queued()
+            report = self._collect(time.monotonic() + job["timeout"] + job["import_timeout"] + RESPONSE_MARGIN)
+        except (OSError, wire.WireError, wire.Timeout, SandboxFailure) as exc:
+            self._queue.popleft()
+            self.close()
+            raise SandboxFailure(f"the sandbox process failed: {type(exc).__name__} {exc}") from None
+        self._queue.popleft()
+        self._sent -= 1
+        return report
 
     def _collect(self, deadline: float) -> RunReport:
         report = RunReport()
