@@ -171,6 +171,38 @@ class FrameReader:
         return os.read(self.fd, 1 << 20)
 
 
+class ExitFrameReader(FrameReader):
+    """Frames from a forked child's pipe, read in bursts rather than one wake-up per frame.
+
+    It waits on the child's pidfd, so it wakes when the child exits (a typical submission sends all
+    its frames and exits within a few milliseconds: one wake-up), or every ``poll`` seconds to read
+    what has arrived meanwhile (progress for per-check deadlines, room in the pipe), or at the
+    deadline. Linux only (``os.pidfd_open``); the fd must be non-blocking.
+    """
+
+    def __init__(self, fd: int, pidfd: int, caps: Caps = Caps(), poll: float = 0.02):
+        super().__init__(fd, caps)
+        self.pidfd, self.poll = pidfd, poll
+        self.exited = False
+
+    def _chunk(self, deadline: float | None) -> bytes:
+        while True:
+            try:
+                return os.read(self.fd, 1 << 20)  # b"" once every writer has exited and all is read
+            except BlockingIOError:
+                pass
+            wait = self.poll
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Timeout()
+                wait = min(wait, left)
+            # once the child has exited, whatever still holds the pipe open (a process it started
+            # where fork is allowed) is waited for on the pipe itself: its pidfd stays readable
+            ready, _, _ = select.select([self.fd if self.exited else self.pidfd], [], [], wait)
+            self.exited = self.exited or (bool(ready) and ready[0] == self.pidfd)
+
+
 class ThreadedFrameReader(FrameReader):
     """The same frames read from a binary stream by a helper thread: deadlines without select, so
     it works on every platform (Windows pipes cannot be selected). Used by the spawn start method,

@@ -23,6 +23,11 @@ from __future__ import annotations
 
 import ctypes
 import gc
+
+try:
+    import fcntl
+except ImportError:  # Windows: spawn only
+    pass
 import json
 import os
 import signal
@@ -80,7 +85,12 @@ class _Forked:
 
         self.zygote = zygote
         self.pid, self.fd = zygote._fork(job, work)
-        self.reader = wire.FrameReader(self.fd, caps)
+        self.pidfd = _pidfd(self.pid)
+        if self.pidfd is None:
+            self.reader = wire.FrameReader(self.fd, caps)
+        else:  # woken by the child's exit, not by each of its frames
+            os.set_blocking(self.fd, False)
+            self.reader = wire.ExitFrameReader(self.fd, self.pidfd, caps)
 
     def stop(self, finished: bool = False) -> str:
         """Kill it (and its process group), reap it, say how it ended.
@@ -90,6 +100,8 @@ class _Forked:
         adding to every submission's time.
         """
         os.close(self.fd)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
         if finished and self.zygote.forks_denied:
             try:
                 os.killpg(self.pid, signal.SIGKILL)
@@ -98,6 +110,18 @@ class _Forked:
             self.zygote.unreaped.add(self.pid)
             return "finished"
         return self.zygote._kill(self.pid)
+
+
+F_SETPIPE_SZ = 1031  # Linux fcntl: resize a pipe's buffer
+RESULT_PIPE_BYTES = 1 << 20  # the default maximum for unprivileged users (/proc/sys/fs/pipe-max-size)
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when ``pid`` exits (Linux 5.3+), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _spawn(command: list[str]) -> subprocess.Popen:
@@ -195,6 +219,10 @@ class Zygote:
         from grader.sandbox import child
 
         r, w = os.pipe()
+        try:  # room for a whole submission's frames: the child rarely waits for the zygote to read
+            fcntl.fcntl(r, F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+        except (NameError, OSError):
+            pass
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(r)

@@ -1,0 +1,102 @@
+"""The frame readers of the result channel, in particular the one that wakes at a child's exit."""
+
+import os
+import resource
+import sys
+import time
+
+import pytest
+
+from grader.sandbox import wire
+
+pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open")),
+                                reason="pidfd: Linux 5.3+")
+
+
+def _fork(body) -> tuple[int, int]:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            body(w)
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.set_blocking(r, False)
+    return pid, r
+
+
+def _reader(pid: int, r: int) -> wire.ExitFrameReader:
+    return wire.ExitFrameReader(r, os.pidfd_open(pid), wire.Caps())
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def test_frames_sent_before_exit_arrive_in_one_burst():
+    def body(w):
+        for i in range(50):
+            wire.write_all(w, wire.encode({"t": "result", "i": i}, b"x" * 1000))
+        wire.write_all(w, wire.encode({"t": "bye"}))
+
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    frames = []
+    while (frame := reader.read(time.monotonic() + 5)) is not None:
+        frames.append(frame)
+    os.waitpid(pid, 0)
+    assert [h.get("i") for h, _ in frames[:-1]] == list(range(50)) and frames[-1][0] == {"t": "bye"}
+    assert all(p == b"x" * 1000 for _, p in frames[:-1])
+
+
+def test_a_child_that_hangs_times_out_after_its_earlier_frames():
+    def body(w):
+        wire.write_all(w, wire.encode({"t": "imported"}))
+        time.sleep(30)
+
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    start = time.monotonic()
+    assert reader.read(start + 2)[0] == {"t": "imported"}  # read at a poll, long before the deadline
+    assert time.monotonic() - start < 1
+    with pytest.raises(wire.Timeout):
+        reader.read(time.monotonic() + 0.3)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+
+
+def test_more_than_a_pipe_full_is_read_while_the_child_runs():
+    payload = b"y" * (1 << 20)
+
+    def body(w):
+        for _ in range(4):  # 4 MiB: the child blocks on a full pipe until the reader polls
+            wire.write_all(w, wire.encode({"t": "result"}, payload))
+
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    got = []
+    while (frame := reader.read(time.monotonic() + 10)) is not None:
+        got.append(frame[1] == payload)
+    os.waitpid(pid, 0)
+    assert got == [True] * 4
+
+
+def test_a_grandchild_holding_the_pipe_is_waited_for_without_spinning():
+    def body(w):
+        if os.fork() == 0:  # the grandchild keeps the write end open, then sends one frame
+            time.sleep(0.6)
+            wire.write_all(w, wire.encode({"t": "late"}))
+            os._exit(0)
+
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    before, start = _cpu(), time.monotonic()
+    frame = reader.read(time.monotonic() + 5)
+    elapsed, spent = time.monotonic() - start, _cpu() - before
+    os.waitpid(pid, 0)
+    assert frame[0] == {"t": "late"} and elapsed >= 0.5
+    assert spent < 0.25, f"the reader spun for {spent:.2f} s of CPU while waiting"
+    assert reader.read(time.monotonic() + 5) is None
