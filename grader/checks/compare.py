@@ -7,12 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 
 KIND_CLASS = {"b": "bool", "i": "number", "u": "number", "f": "number", "c": "complex"}
+TINY = np.finfo(float).tiny
 
 
 @dataclass(frozen=True)
 class Verdict:
     passed: bool
     message: str = ""
+
+
+PASS = Verdict(True)
 
 
 def _index(idx: tuple[int, ...]) -> str:
@@ -23,11 +27,21 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _every(mask: np.ndarray) -> bool:
+    """``mask.all()``, several times cheaper on the small arrays compared here."""
+    return bool(np.count_nonzero(mask) == mask.size)
+
+
+def _some(mask: np.ndarray) -> bool:
+    """``mask.any()``, several times cheaper on the small arrays compared here."""
+    return bool(np.count_nonzero(mask))
+
+
 def matches(actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float) -> bool:
     """Same shape and every element within tolerance (NaN/inf where expected has them)."""
     if actual is None or actual.shape != expected.shape:
         return False
-    return bool(np.all(_close(actual, expected, rtol, atol)))
+    return _every(_close(actual, expected, rtol, atol))
 
 
 def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -35,18 +49,34 @@ def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray
     infinity matches the same infinity. Written out because this runs for every case of every
     check of every submission, and the general function costs several times more."""
     with np.errstate(all="ignore"):
-        ok = np.abs(a - e) <= atol + rtol * np.abs(e)
+        return _close_diff(a, e, rtol, atol)[0]
+
+
+def _close_diff(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_close` and ``|a - e|``, under the caller's ``np.errstate(all="ignore")``.
+
+    When every ``|a - e|`` is finite, so is every element of ``a`` and ``e``, and the tolerance
+    test alone decides; only otherwise are the NaN/inf rules applied (as they always were)."""
+    diff = np.abs(a - e)
+    ok = diff <= atol + rtol * np.abs(e)
+    if not _every(np.isfinite(diff)):
         finite = np.isfinite(a) & np.isfinite(e)
-        if not finite.all():
+        if not _every(finite):
             same = (a == e) | (np.isnan(a) & np.isnan(e))
             ok = np.where(finite, ok, same)
-    return ok
+    return ok, diff
 
 
 def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, *, actual_kind: str = "f",
             expected_kind: str = "f", rtol: float, atol: float, strict_dtype: bool = False,
             steps: bool = False, hidden: bool = False) -> Verdict:
     """Judge ``actual`` against ``expected``; never reveal expected values when ``hidden``."""
+    with np.errstate(all="ignore"):  # entered once: NaN/inf in either array is judged, not warned about
+        return _compare(name, actual, expected, actual_kind, expected_kind, rtol, atol, strict_dtype, steps, hidden)
+
+
+def _compare(name: str, actual: np.ndarray | None, expected: np.ndarray, actual_kind: str, expected_kind: str,
+             rtol: float, atol: float, strict_dtype: bool, steps: bool, hidden: bool) -> Verdict:
     if actual is None:
         return Verdict(False, f"{name}: no value was returned")
     same_kind = actual_kind == expected_kind if strict_dtype else \
@@ -58,30 +88,29 @@ def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, *, actua
     if actual.shape != expected.shape:
         want = "" if hidden else f", expected {expected.shape}"
         return Verdict(False, f"{name}: wrong shape {actual.shape}{want}")
-    ok = _close(actual, expected, rtol, atol)
-    if np.all(ok):
-        return Verdict(True)
+    ok, diff = _close_diff(actual, expected, rtol, atol)
+    if _every(ok):
+        return PASS
     bad = ~ok
     where = ""
     if steps and actual.ndim >= 1:
-        first = int(np.argmax(bad.reshape(bad.shape[0], -1).any(axis=1)))
+        first = int(bad.argmax()) // (bad.size // bad.shape[0])  # the step of the first wrong value
         where = f"; first wrong at step {first + 1} of {actual.shape[0]}"
     nonfinite = bad & ~np.isfinite(actual)
-    if nonfinite.any():
-        idx = np.unravel_index(int(np.argmax(nonfinite)), actual.shape) if actual.ndim else ()
+    if _some(nonfinite):
+        idx = np.unravel_index(int(nonfinite.argmax()), actual.shape) if actual.ndim else ()
         value = actual[idx] if actual.ndim else actual.item()
         kind = "NaN" if np.isnan(value) else "inf"
         return Verdict(False, f"{name}: {kind}{_index(idx)} where a finite value was expected{where}")
-    with np.errstate(all="ignore"):
-        abs_err = np.where(bad, np.abs(actual - expected), 0.0)
-        rel_err = np.where(bad, abs_err / np.maximum(np.abs(expected), np.finfo(float).tiny), 0.0)
-    if not np.all(np.isfinite(abs_err)):  # expected holds NaN/inf that actual lacks
+    abs_err = np.where(bad, diff, 0.0)
+    if not _every(np.isfinite(abs_err)):  # expected holds NaN/inf that actual lacks
         return Verdict(False, f"{name}: finite values where NaN or inf was expected{where}")
-    flat = int(np.argmax(abs_err))
+    rel_err = np.where(bad, abs_err / np.maximum(np.abs(expected), TINY), 0.0)
+    flat = int(abs_err.argmax())
     idx = np.unravel_index(flat, actual.shape) if actual.ndim else ()
-    count = int(bad.sum())
+    count = int(np.count_nonzero(bad))
     msg = (f"{name}: {count} of {actual.size} values differ; largest error "
-           f"{_fmt(float(abs_err.reshape(-1)[flat]))} (relative {_fmt(float(np.max(rel_err)))}){_index(idx)}")
+           f"{_fmt(float(abs_err.reshape(-1)[flat]))} (relative {_fmt(float(rel_err.max()))}){_index(idx)}")
     if not hidden:
         got, want = actual.reshape(-1)[flat], expected.reshape(-1)[flat]
         msg += f": got {_fmt(float(np.real(got)))}, expected {_fmt(float(np.real(want)))}"
