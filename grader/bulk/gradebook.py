@@ -17,6 +17,7 @@ Not safe to share across ``fork()``: open the gradebook in the process that writ
 from __future__ import annotations
 
 import json
+import marshal
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -69,6 +70,9 @@ SUBMISSION_COLUMNS = ("assignment", "student", "sha256", "submitted_at", "late_d
                       "score", "max_score", "status", "message", "execution_time", "graded_at")
 CHECK_COLUMNS = ("submission", "position", "name", "functions", "score", "max_score", "status", "message",
                  "visibility", "hint", "mistake", "description", "plot")
+INSERT_SUBMISSION = (f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(SUBMISSION_COLUMNS))})")
+INSERT_CHECK = f"INSERT INTO checks ({', '.join(CHECK_COLUMNS)}) VALUES ({', '.join('?' * len(CHECK_COLUMNS))})"
 
 
 class GradebookError(RuntimeError):
@@ -79,6 +83,8 @@ def _text(value: str | None) -> str | None:
     """Text SQLite can store: lone surrogates (undecodable file names) become ``\\udcxx`` escapes."""
     if value is None:
         return None
+    if type(value) is str and value.isascii():  # the usual case, and nothing to replace
+        return value
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
@@ -86,6 +92,45 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy arrays and scalars
         return value.tolist()
     raise TypeError(f"cannot store {type(value).__name__} in a check's plot")
+
+
+_encode = json.JSONEncoder(default=_json_default).encode  # json.dumps(value, default=_json_default)
+_encode_key = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str dict key
+
+
+class PlotText:
+    """The JSON text of check plots, exactly ``json.dumps(plot, default=_json_default)``, remembering
+    the text of each list of values it has written. Writing floats is most of a submission's cost
+    here, and plots repeat: every student's carry the same expected values, and those of students
+    who are right carry the same values of their own.
+
+    A list is remembered by its ``marshal`` form, which exists only for values made of built-in
+    types (exactly: no subclasses) and tells apart everything their JSON text does (0.0 and -0.0,
+    1 and 1.0 and True); any other value is simply written each time.
+    """
+
+    DEPTH = 4  # dicts followed down to the lists of values: plot, series, series name, role
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._known: dict[bytes, str] = {}
+
+    def __call__(self, value: Any, depth: int = 0) -> str:
+        if type(value) is dict and depth < self.DEPTH and all(type(k) is str for k in value):
+            return "{" + ", ".join(f"{_encode_key(k)}: {self(v, depth + 1)}" for k, v in value.items()) + "}"
+        if type(value) is not list:
+            return _encode(value)
+        try:
+            key = marshal.dumps(value)
+        except ValueError:  # holds something marshal cannot write: nothing to know it by
+            return _encode(value)
+        text = self._known.get(key)
+        if text is None:
+            text = _encode(value)
+            if len(self._known) >= self.size:
+                del self._known[next(iter(self._known))]  # the oldest
+            self._known[key] = text
+        return text
 
 
 def _explain(path: Path, exc: Exception, doing: str) -> GradebookError:
@@ -115,6 +160,7 @@ class Gradebook:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._plot_text = PlotText()  # used under the lock
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
             raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
@@ -211,23 +257,17 @@ class Gradebook:
                int(result.late_days), float(result.penalty), _text(version), float(result.score),
                float(result.max_score), _text(result.status), _text(result.message) or "",
                float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
-                   _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
-                   _text(c.description) or "",
-                   None if c.plot is None else json.dumps(c.plot, default=_json_default))
-                  for pos, c in enumerate(result.checks)]
         with self._lock:
+            checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
+                       _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
+                       _text(c.description) or "", None if c.plot is None else self._plot_text(c.plot))
+                      for pos, c in enumerate(result.checks)]
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
-                cursor = conn.execute(
-                    f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(SUBMISSION_COLUMNS))})", row)
-                sid = cursor.lastrowid
-                conn.executemany(
-                    f"INSERT INTO checks ({', '.join(CHECK_COLUMNS)}) VALUES ({', '.join('?' * len(CHECK_COLUMNS))})",
-                    [(sid, *c) for c in checks])
+                sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
+                conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
                 conn.execute("COMMIT")
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
