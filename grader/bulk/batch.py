@@ -157,7 +157,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
 
     job = Job(assignment.name, files, options.secret, options.settings)
     runner = _dask_chunks if options.scheduler else _local_chunks
-    for result in runner(job, to_grade(), options, assignment):
+    for result in runner(job, to_grade(), options, assignment, len(entries)):
         finish(result, True)
     summary.elapsed = time.monotonic() - started
     return summary
@@ -174,11 +174,18 @@ def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
         yield chunk
 
 
-CHUNK = 8
+MAX_CHUNK = 32  # submissions a worker grades per task: fewer round trips to the pool, a longer pipeline
+
+
+def chunk_size(entries: int, workers: int) -> int:
+    """Submissions per task: up to MAX_CHUNK, but small enough that every worker gets several tasks
+    (a small batch is still spread over all workers, and none is left alone with a long last task)."""
+    return max(1, min(MAX_CHUNK, entries // (max(1, workers) * 4)))
 MAX_ATTEMPTS = 3
 
 
-def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment) -> Iterable[Result]:
+def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
+                  entries: int) -> Iterable[Result]:
     """Grade in fresh worker processes, a bounded number of chunks in flight (memory stays flat).
 
     A worker that dies (killed by the kernel, say) breaks the pool: its chunks are retried one
@@ -186,11 +193,11 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
     saying so instead of a grade.
     """
     if options.jobs <= 1:
-        for chunk in _chunked(items, CHUNK):
+        for chunk in _chunked(items, chunk_size(entries, 1)):
             yield from grade_chunk(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    source = iter(_chunked(items, CHUNK))
+    source = iter(_chunked(items, chunk_size(entries, options.jobs)))
     retry: list[list[Opened]] = []
     attempts: dict[str, int] = {}
     exhausted = False
@@ -238,7 +245,8 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment) -> Iterable[Result]:
+def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
+                 entries: int) -> Iterable[Result]:
     """The same work on a Dask cluster; Dask retries a task whose worker was lost."""
     try:
         from distributed import Client, as_completed
@@ -246,8 +254,9 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
         raise RuntimeError("--scheduler needs Dask: pip install 'grader[dask]'") from None
     with Client(options.scheduler, timeout=30) as client:
         [job_future] = client.scatter([job], broadcast=True)
-        window = max(2, 4 * len(client.scheduler_info().get("workers", {})))
-        chunks = iter(_chunked(items, CHUNK))
+        workers = len(client.scheduler_info().get("workers", {}))
+        window = max(2, 4 * workers)
+        chunks = iter(_chunked(items, chunk_size(entries, workers)))
         futures = as_completed()
         pending: dict = {}
 

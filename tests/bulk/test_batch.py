@@ -177,3 +177,16 @@ def test_dask_local_cluster_grades_the_same(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     rows = {r["student"]: r["score"] for r in json.loads((tmp_path / "r.json").read_text())["results"]}
     assert rows == {f"s{i}": (FULL if i % 2 == 0 else 0.0) for i in range(6)}
+
+
+def test_chunks_are_long_but_every_worker_gets_several():
+    from grader.bulk.batch import MAX_CHUNK, chunk_size
+
+    assert chunk_size(10_000, 2) == MAX_CHUNK
+    assert chunk_size(40, 2) == 5  # 8 tasks for 2 workers
+    assert chunk_size(3, 2) == 1 and chunk_size(0, 2) == 1
+    for entries in range(1, 400):
+        for workers in (1, 2, 3, 8):
+            size = chunk_size(entries, workers)
+            assert 1 <= size <= MAX_CHUNK
+            assert size == 1 or entries // size >= 4 * workers
