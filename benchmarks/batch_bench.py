@@ -90,6 +90,25 @@ def spawn_floor(jobs: int, count: int = 40) -> float:
     return count / (time.perf_counter() - start)
 
 
+def fork_floor(folder: Path, jobs: int) -> float:
+    """Submissions per second of the bare fork floor (benchmarks/_fork_floor.py), J processes at once:
+    a warm fork per submission that imports it and runs every check scenario, and nothing else."""
+    singles = folder.parent / "single"
+    singles.mkdir()
+    for i, sub in enumerate(sorted(folder.iterdir())):
+        (singles / f"{i:05d}").mkdir()
+        shutil.copy(sub, singles / f"{i:05d}" / "optim.py")
+    n = len(list(singles.iterdir()))
+    share = -(-n // jobs)
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "_fork_floor.py"), str(singles),
+                               str(k * share), str((k + 1) * share)], stdout=subprocess.PIPE, text=True)
+             for k in range(jobs)]
+    for proc in procs:
+        proc.communicate()
+    return n / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -102,12 +121,15 @@ def main() -> None:
         try:
             make_submissions(work / "subs", n)
             r = run_batch(work / "subs", args.jobs, work)
+            bare = fork_floor(work / "subs", args.jobs)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         rate = n / r["wall"]
         print(f"N={n:>6}: {r['wall']:7.1f} s wall, {rate:6.1f} submissions/s ({rate / floor:4.1f}x the spawn floor), "
               f"CPU {r['cpu'] / n * 1000:5.1f} ms per submission, peak memory {r['peak'] / 2**20:6.0f} MiB")
         print(f"          {r['summary']}")
+        print(f"          fork floor (a warm fork per submission running its scenarios, nothing else): "
+              f"{bare:.1f} submissions/s; grade batch reaches {rate / bare:.0%} of it")
 
 
 if __name__ == "__main__":
