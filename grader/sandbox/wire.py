@@ -8,6 +8,7 @@ refuse dtypes that are not plain numbers, so a hostile writer can only send bad 
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import select
@@ -82,10 +83,10 @@ def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, An
 
 def decode_arrays(header: dict[str, Any], payload: bytes) -> dict[str, np.ndarray]:
     """The arrays of a result frame, validated by :func:`describe_arrays`, as base ndarrays."""
-    out, offset = {}, 0
+    out, offset, view = {}, 0, memoryview(payload)
     for item in describe_arrays(header, payload):
         end = offset + item["nbytes"]
-        out[item["name"]] = decode_array(item, payload[offset:end])
+        out[item["name"]] = decode_array(item, view[offset:end])
         offset = end
     return out
 
@@ -96,7 +97,7 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def decode_array(header: dict[str, Any], payload: bytes) -> np.ndarray:
+def decode_array(header: dict[str, Any], payload: bytes | memoryview) -> np.ndarray:
     """A base ndarray built from raw bytes; refuses anything but plain numeric dtypes."""
     dtype, shape = header.get("dtype"), header.get("shape")
     if dtype not in ALLOWED_DTYPES:
@@ -104,7 +105,7 @@ def decode_array(header: dict[str, Any], payload: bytes) -> np.ndarray:
     if not isinstance(shape, list) or len(shape) > 32 or not all(isinstance(n, int) and n >= 0 for n in shape):
         raise WireError("malformed shape")
     dt = np.dtype(dtype)
-    if int(np.prod(shape, dtype=np.int64)) * dt.itemsize != len(payload):
+    if math.prod(shape) * dt.itemsize != len(payload):
         raise WireError("payload size does not match dtype and shape")
     return np.frombuffer(payload, dtype=dt).reshape(shape).copy()
 
