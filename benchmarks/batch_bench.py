@@ -6,7 +6,15 @@ For each N: N submissions (a mix: right answers, the example files that repeat k
 untouched stubs; each file unique) are graded into a fresh gradebook by `grade batch --jobs J`
 run as a subprocess. Prints wall time, submissions per second, CPU per submission (all processes)
 and the peak memory of the whole process tree (sampled every 50 ms). In the same run it measures
-the floor of a grader that spawns one fresh `python` (importing numpy) per submission, J at a time.
+two floors, J processes at a time:
+
+- the spawn floor: one fresh `python` (importing numpy) per submission, what a grader without a
+  warm process pays before any grading;
+- the fork floor (benchmarks/_fork_floor.py): a warm process forks one child per submission, the
+  child imports it and runs every check scenario, and nothing else happens (no confinement, no
+  results sent, no judging, no gradebook). No design that runs each submission in a process of its
+  own can beat it on this machine with these checks.
+
 Targets on a 2-core machine: >= 250 submissions/s, >= 5x the spawn floor, flat peak memory.
 """
 
