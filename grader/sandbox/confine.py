@@ -275,6 +275,11 @@ def scrub_environment(workdir: str, extra: dict[str, str] | None = None, *, wipe
     return env
 
 
+def environment_wiped() -> bool:
+    """Whether this process (or the parent it was forked from) wiped its exec-time environment block."""
+    return _applied.get("environ_block_wiped") in (True, "by the parent")
+
+
 def limit_resources(*, cpu_seconds: float, memory_bytes: int | None = 1 << 30,
                     file_bytes: int | None = 16 << 20, open_files: int | None = 64,
                     processes: int | None = None) -> dict[str, bool]:
