@@ -76,7 +76,8 @@ def _describe_returncode(code: int) -> str:
 
 
 class _Forked:
-    """A child forked from this (single-threaded) zygote; its result channel is a pipe we select on."""
+    """A child forked from this (single-threaded) zygote; its result channel is a pipe, read when the
+    child exits (its pidfd) or every few milliseconds while it runs, not once per frame."""
 
     started = True  # nothing to wait for: it runs the harness the zygote already imported
 
