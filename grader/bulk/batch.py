@@ -181,6 +181,8 @@ def chunk_size(entries: int, workers: int) -> int:
     """Submissions per task: up to MAX_CHUNK, but small enough that every worker gets several tasks
     (a small batch is still spread over all workers, and none is left alone with a long last task)."""
     return max(1, min(MAX_CHUNK, entries // (max(1, workers) * 4)))
+
+
 MAX_ATTEMPTS = 3
 
 

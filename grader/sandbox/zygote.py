@@ -23,11 +23,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-
-try:
-    import fcntl
-except ImportError:  # Windows: spawn only
-    pass
 import json
 import os
 import signal
@@ -36,6 +31,11 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: the spawn start method only, no pipes of forked children to resize
+    fcntl = None  # type: ignore[assignment]
 
 PR_SET_CHILD_SUBREAPER = 36
 STARTUP_TIMEOUT = 60.0  # seconds a spawned interpreter may take to start and confine itself
@@ -221,8 +221,9 @@ class Zygote:
 
         r, w = os.pipe()
         try:  # room for a whole submission's frames: the child rarely waits for the zygote to read
-            fcntl.fcntl(r, F_SETPIPE_SZ, RESULT_PIPE_BYTES)
-        except (NameError, OSError):
+            if fcntl is not None:
+                fcntl.fcntl(r, F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+        except OSError:
             pass
         pid = os.fork()
         if pid == 0:  # the child: never returns
