@@ -120,3 +120,20 @@ def sgd(w, dw, config=None):
         finally:
             for folder in folders:
                 remove(folder)
+
+
+def test_a_job_too_big_to_send_ahead_waits_for_its_turn(engine, optim, optim_reference_source, monkeypatch):
+    from grader.sandbox import runner
+
+    monkeypatch.setattr(runner, "QUEUED_JOB_BYTES", 0)  # no job fits in the zygote's pipe ahead of time
+    sent = []
+    real = engine.sandbox._send_queued
+
+    def spy():
+        real()
+        sent.append(engine.sandbox._sent)
+
+    monkeypatch.setattr(engine.sandbox, "_send_queued", spy)
+    results = _grade_all(engine, optim, {"a": optim_reference_source, "b": "def sgd(:\n", "c": optim_reference_source})
+    assert [(r.student, r.status) for r in results] == [("a", "graded"), ("b", "not_gradable"), ("c", "graded")]
+    assert max(sent) == 1  # never more than the running job in the zygote
