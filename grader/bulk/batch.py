@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from grader import tempdirs
 from grader.bulk.bundle import bundle, version
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
@@ -99,6 +100,7 @@ def _unique(student: str, entry: Path, taken: set[str]) -> str:
 def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, options: BatchOptions,
               progress: Progress | None = None) -> BatchSummary:
     started = time.monotonic()
+    tempdirs.sweep()  # folders (and copies of the reference) left by an earlier batch that was killed
     assignment = load_solution(solution_folder)
     files = bundle(solution_folder)
     ver = version(files)

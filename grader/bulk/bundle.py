@@ -5,10 +5,10 @@ from __future__ import annotations
 import atexit
 import hashlib
 import shutil
-import tempfile
 from pathlib import Path
 
 import grader
+from grader import tempdirs
 
 _MATERIALIZED: dict[str, Path] = {}
 
@@ -40,7 +40,7 @@ def materialize(name: str, files: dict[str, bytes]) -> Path:
     """A private folder ``<tmp>/<name>`` holding the bundle (once per process and version)."""
     key = f"{name}:{version(files)}"
     if key not in _MATERIALIZED:
-        root = Path(tempfile.mkdtemp(prefix="grade-solutions-")) / name
+        root = tempdirs.make("solutions") / name
         for rel, data in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(data)

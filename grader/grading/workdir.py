@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
+from grader import tempdirs
 from grader.course import CHECKS, EXPECTED, Assignment
 
 NOT_FOR_THE_CHILD = {CHECKS, EXPECTED, "README.md"}
@@ -28,9 +28,9 @@ def base_files(assignment: Assignment, templates: Path | None = None,
     return {rel: data for rel, data in rendered.items() if rel not in NOT_FOR_THE_CHILD and not rel.endswith(".ipynb")}
 
 
-def materialize(files: dict[str, bytes], prefix: str = "grade-run-") -> Path:
+def materialize(files: dict[str, bytes]) -> Path:
     """A new private temporary folder holding ``files`` (relative paths, already validated)."""
-    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root = tempdirs.make("run")
     for rel, data in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)

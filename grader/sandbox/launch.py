@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from grader import tempdirs
 
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS")
@@ -43,7 +44,7 @@ def launch(check_files: list[str], start_method: str | None = None) -> tuple[sub
     ``start_method`` (see :func:`resolve_start_method`) says how the zygote starts each child.
     """
     method = resolve_start_method(start_method)
-    home = tempfile.mkdtemp(prefix="grade-zygote-")
+    home = str(tempdirs.make("zygote"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_SECRET")}
     env.update({var: "1" for var in BLAS_THREADS})
     root = str(Path(__file__).resolve().parent.parent.parent)

@@ -190,3 +190,31 @@ def test_chunks_are_long_but_every_worker_gets_several():
             size = chunk_size(entries, workers)
             assert 1 <= size <= MAX_CHUNK
             assert size == 1 or entries // size >= 4 * workers
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sweep is Linux-only")
+def test_a_batch_sweeps_what_a_killed_batch_left_behind(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from grader import tempdirs
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)  # a pid that no longer runs: the "killed" batch's worker
+    stale = tmp_path / f"grade-solutions-{tempdirs._namespace()}-{child}-dead"
+    (stale / "optim").mkdir(parents=True)
+    (stale / "optim" / "optim.py").write_text(REFERENCE)
+    then = time.time() - 2 * tempdirs.MIN_AGE
+    os.utime(stale, (then, then))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ana.py").write_text(REFERENCE)
+    result = run(["batch", str(subs), "--assignment", "optim", "--solutions", str(SOLUTIONS), "--jobs", "1",
+                  "--gradebook", str(tmp_path / "gb.db")], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    own = [p.name for p in tmp_path.iterdir() if p.name.startswith("grade-")]  # this process's engine: kept
+    assert own and all(f"-{os.getpid()}-" in name for name in own)
