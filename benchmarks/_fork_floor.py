@@ -1,9 +1,11 @@
 """One process of the fork floor measured by batch_bench.py: what grading optim would cost with nothing
 but a warm fork per submission, the submission imported and every check scenario run in the child.
 
-    python benchmarks/_fork_floor.py SUBMISSIONS_FOLDER START STOP [exit|import|scenarios]
+    python benchmarks/_fork_floor.py FOLDER START STOP [exit|import|scenarios]
 
-No confinement, no results sent, no judging, no gradebook: a lower bound for any design that runs
+FOLDER holds one folder per submission, each with its ``optim.py`` (batch_bench.py makes it); the
+submissions START to STOP in name order are run. The last argument stops each child early: right
+after the fork, or after importing the submission. No confinement, no results sent, no judging, no gradebook: a lower bound for any design that runs
 each submission's code in a process of its own. Prints the seconds spent on its share.
 """
 
