@@ -22,12 +22,18 @@ NAME = re.compile(r"grade-(zygote|solutions|run)-(\d+)-(\d+)-")
 MIN_AGE = 600.0  # seconds: never touch a folder younger than this, whatever its name says
 
 
+_known: dict[int, int] = {}  # pid -> its pid namespace (read once per process: make() runs per submission)
+
+
 def _namespace() -> int:
     """This process's pid namespace (its inode), or 0 where there is none to read."""
-    try:
-        return os.stat("/proc/self/ns/pid").st_ino
-    except OSError:
-        return 0
+    pid = os.getpid()
+    if pid not in _known:
+        try:
+            _known[pid] = os.stat("/proc/self/ns/pid").st_ino
+        except OSError:
+            _known[pid] = 0
+    return _known[pid]
 
 
 def make(kind: str) -> Path:
