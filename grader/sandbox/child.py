@@ -120,9 +120,9 @@ IN_SANDBOX_ENV = "GRADE_IN_SANDBOX"  # set in the child: grader.check() in a gra
 
 def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned: bool = False) -> None:
     """Entry point after fork (or in a spawned interpreter): confine, then run; always ends the
-    process with os._exit. ``spawned``: a fresh interpreter, not a fork of the zygote; it wipes its
-    own exec-time environment and sends ``started`` once confined, so that its start-up time is not
-    counted as the submission's import time."""
+    process with os._exit. ``spawned``: a fresh interpreter, not a fork of the zygote; it sends
+    ``started`` once confined, so that its start-up time is not counted as the submission's import
+    time."""
     code = 0
     try:
         from grader.sandbox import confine
@@ -133,8 +133,9 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
         confine.redirect_stdio()
         confine.close_fds(keep=[fd])
         os.chdir(workdir)
-        # a fork of the zygote inherits its environment block already wiped: no need to do it again
-        confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"}, wipe=spawned or not confine.environment_wiped())
+        # a fork of the zygote inherits its environment block already wiped (a spawned interpreter
+        # has wiped nothing yet): no need to do it twice
+        confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"}, wipe=not confine.environment_wiped())
         limits = job.get("limits", {})
         confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
                                 memory_bytes=limits.get("memory_bytes", 1 << 30),

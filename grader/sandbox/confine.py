@@ -475,11 +475,6 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def _build_filter(arch: str, own_pid: int) -> list[tuple[int, int, int, int]]:
-    """The BPF program as (code, jt, jf, k)."""
-    return _build_program(arch, own_pid)[0]
-
-
 def _build_program(arch: str, own_pid: int) -> tuple[list[tuple[int, int, int, int]], int]:
     """The BPF program as (code, jt, jf, k), and the index of the instruction holding ``own_pid``.
     Jump targets are written as labels, resolved at the end."""

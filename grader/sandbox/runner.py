@@ -161,8 +161,7 @@ class Sandbox:
         """Write every queued job not yet sent to a running zygote (starting one if needed)."""
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:
-                self.close()
-            self._sent = 0
+                self.close()  # resets _sent: a new zygote has been sent nothing
             self.start()
         try:
             self._wait_ready()

@@ -295,7 +295,7 @@ def test_unsupported_layers_return_false(monkeypatch):
 
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_filter_is_well_formed(arch):
-    prog = confine._build_filter(arch, own_pid=1234)
+    prog = confine._build_program(arch, own_pid=1234)[0]
     assert 0 < len(prog) < 256
     assert prog[0] == (0x20, 0, 0, 4)  # first load: the audit arch
     for i, (code, jt, jf, _) in enumerate(prog):
@@ -312,7 +312,7 @@ def test_prepared_program_is_the_fresh_one_for_each_pid(arch, monkeypatch):
         fprog = confine._program(arch, pid)
         got = [(fprog.filter[i].code, fprog.filter[i].jt, fprog.filter[i].jf, fprog.filter[i].k)
                for i in range(fprog.len)]
-        assert got == confine._build_filter(arch, own_pid=pid)
+        assert got == confine._build_program(arch, own_pid=pid)[0]
 
 
 def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
@@ -340,7 +340,7 @@ def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_filter_decisions(arch):
     own, allow, eperm, enosys = 4242, 0x7FFF0000, 0x50001, 0x50000 | errno.ENOSYS
-    prog = confine._build_filter(arch, own_pid=own)
+    prog = confine._build_program(arch, own_pid=own)[0]
     nr = confine._SYSCALLS[arch]
     audit = confine._AUDIT_ARCH[arch]
     run = lambda name, *args: _run_bpf(prog, audit, nr[name], args)  # noqa: E731
