@@ -136,9 +136,11 @@ def _as_notebook_file(value: str) -> Path | None:
 
 
 def _pack_assignment(folder: Path) -> str | None:
+    from grader.submission import load_json
+
     try:
-        value = json.loads((folder / EXPECTED).read_text(encoding="utf-8")).get("assignment")
-    except (OSError, ValueError, AttributeError):
+        value = load_json((folder / EXPECTED).read_text(encoding="utf-8")).get("assignment")
+    except (OSError, ValueError, AttributeError):  # TooDeep is a ValueError
         return None
     return value if isinstance(value, str) else None
 
@@ -198,9 +200,11 @@ def find_notebook(path: str | os.PathLike | None = None) -> _Notebook:
 
 
 def _metadata_assignment(data: bytes) -> str | None:
+    from grader.submission import load_json
+
     try:
-        value = json.loads(data.decode("utf-8-sig")).get("metadata", {}).get("grade", {}).get("assignment")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        value = load_json(data.decode("utf-8-sig")).get("metadata", {}).get("grade", {}).get("assignment")
+    except (ValueError, AttributeError):  # not UTF-8, not JSON, too deep, not a notebook's shape
         return None
     return value if isinstance(value, str) else None
 
