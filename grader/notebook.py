@@ -63,7 +63,7 @@ class Feedback:
             return "cannot check this notebook: " + self.problem
         from grader.reports.terminal import format_result
 
-        lines = [format_result(self.result, colour=False, width=100)]
+        lines = [format_result(self.result.for_student(), colour=False, width=100)]
         lines += self.notes
         return "\n".join(lines)
 
@@ -80,7 +80,7 @@ class Feedback:
         if self.result is None:
             return (f'<div class="grade-feedback">{style}<p class="grade-problem">cannot check this notebook: '
                     f'{e(self.problem)}</p></div>')
-        r = self.result
+        r = self.result.for_student()
         parts = ['<div class="grade-feedback">', style, f"<p><b>{e(r.assignment)}</b>: {e(r.student)}</p>"]
         if r.status == "not_gradable":
             parts.append(f'<p class="grade-problem">not gradable: {e(r.message)}</p>')
