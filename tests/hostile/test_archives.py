@@ -446,3 +446,62 @@ def test_a_huge_sparse_file_costs_the_batch_no_memory(tmp_path):
     peak_mib = int(peak.group(1)) / 1024
     print(f"peak RSS of the batch's main process: {peak_mib:.0f} MiB")
     assert peak_mib < 400, f"the main process peaked at {peak_mib:.0f} MiB: it read the 3 GiB file"
+
+
+def test_json_depth_is_bounded_at_the_limit_not_below_it():
+    from grader.submission import MAX_JSON_DEPTH, TooDeep, load_json
+
+    assert load_json(deep_json(MAX_JSON_DEPTH)) == load_json(deep_json(MAX_JSON_DEPTH))
+    for depth in (MAX_JSON_DEPTH + 1, 5_000, 500_000):
+        with pytest.raises(TooDeep, match="nested more than"):
+            load_json(deep_json(depth))
+
+
+def test_folders_are_walked_to_the_depth_limit_and_no_further(tmp_path):
+    from grader.submission import MAX_DEPTH
+
+    for depth, graded in ((MAX_DEPTH, True), (MAX_DEPTH + 1, False)):
+        entry = tmp_path / f"depth{depth}"
+        entry.mkdir()
+        (nest_folders(entry, depth) / "optim.py").write_text(REFERENCE)
+        if graded:
+            assert open_submission(entry, "optim").files["optim.py"] == REFERENCE.encode()
+        else:
+            with pytest.raises(NotGradable, match=f"{entry.name}: folders nested more than {MAX_DEPTH} deep"):
+                open_submission(entry, "optim")
+
+
+def test_a_folder_with_too_many_names_is_refused_before_they_are_all_looked_at(tmp_path, monkeypatch):
+    from grader import submission
+
+    entry = tmp_path / "crowded"
+    entry.mkdir()
+    (entry / "optim.py").write_text(REFERENCE)
+    for i in range(submission.MAX_LISTED):  # hidden files: never read, but listing them costs
+        (entry / f".junk{i}").touch()
+    looked = []
+    real = os.lstat
+    monkeypatch.setattr(submission.os, "lstat", lambda path, *a, **k: looked.append(path) or real(path, *a, **k))
+    with pytest.raises(NotGradable, match=f"crowded: more than {submission.MAX_LISTED} files and folders"):
+        open_submission(entry, "optim")
+    assert not looked, "the names were looked at one by one before the count was checked"
+
+
+def test_the_digest_of_an_entry_follows_its_content_without_reading_a_huge_file(tmp_path, monkeypatch):
+    from grader import submission
+    from grader.submission import entry_digest
+
+    entry = tmp_path / "sparse"
+    entry.mkdir()
+    with open(entry / "data.bin", "wb") as fh:
+        fh.truncate(1 << 30)
+    (entry / "notes.txt").write_text("v1")
+    read = []
+    real = submission._chunks
+    monkeypatch.setattr(submission, "_chunks", lambda path, limit: (read.append((path.name, limit)), real(path, limit))[1])
+    first = entry_digest(entry)
+    assert first == entry_digest(entry) and "data.bin" not in {name for name, _ in read}
+    (entry / "notes.txt").write_text("v2")
+    second = entry_digest(entry)
+    os.truncate(entry / "data.bin", 2 << 30)
+    assert len({first, second, entry_digest(entry)}) == 3, "a change of content or size changes the digest"
