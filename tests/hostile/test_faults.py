@@ -317,9 +317,12 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
             sleeping = children_of(proc.pid) if proc is not None else []
             time.sleep(0.05)
         assert sleeping, "the submission's child never started"
-        time.sleep(0.5)  # well inside rmsprop's sleep
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(_asleep(pid) for pid in sleeping):
+            time.sleep(0.05)  # until it is inside rmsprop's sleep, not at a guessed time
+        assert all(_asleep(pid) for pid in sleeping), "the child never went to sleep"
         os.kill(engine.sandbox.proc.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") and
                                                   not _zombie(pid) for pid in sleeping):
             time.sleep(0.05)
@@ -333,6 +336,18 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
         grading.join(60)
         engine.close()
         remove(root)
+
+
+def _asleep(pid: int) -> bool:
+    """The process sleeps (state S), in a timed sleep where the kernel names its wait channel."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        with open(f"/proc/{pid}/wchan", "rb") as fh:
+            channel = fh.read().strip()
+    except (OSError, IndexError):
+        return False
+    return state == b"S" and (b"sleep" in channel or channel in (b"", b"0"))
 
 
 def _zombie(pid: int) -> bool:
