@@ -150,13 +150,14 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
             sys.exit(1)
         raise Failure(str(exc)) from None
     result = done.result
-    click.echo(format_result(result, colour=sys.stdout.isatty()))
+    shown = result.for_student()  # every output of this command is the student's
+    click.echo(format_result(shown, colour=sys.stdout.isatty()))
     if json_path:
-        json_path.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        json_path.write_text(json.dumps(shown.to_dict(), indent=1) + "\n", encoding="utf-8")
     if html_path:
         from grader.reports.html import write_student_page
 
-        write_student_page(result, html_path)
+        write_student_page(shown, html_path)
         click.echo(f"feedback page: {html_path}")
     if done.archive:
         click.echo(f"archive to hand in: {done.archive}")

@@ -63,7 +63,7 @@ class Feedback:
             return "cannot check this notebook: " + self.problem
         from grader.reports.terminal import format_result
 
-        lines = [format_result(self.result, colour=False, width=100)]
+        lines = [format_result(self.result.for_student(), colour=False, width=100)]
         lines += self.notes
         return "\n".join(lines)
 
@@ -80,7 +80,7 @@ class Feedback:
         if self.result is None:
             return (f'<div class="grade-feedback">{style}<p class="grade-problem">cannot check this notebook: '
                     f'{e(self.problem)}</p></div>')
-        r = self.result
+        r = self.result.for_student()
         parts = ['<div class="grade-feedback">', style, f"<p><b>{e(r.assignment)}</b>: {e(r.student)}</p>"]
         if r.status == "not_gradable":
             parts.append(f'<p class="grade-problem">not gradable: {e(r.message)}</p>')
@@ -136,9 +136,11 @@ def _as_notebook_file(value: str) -> Path | None:
 
 
 def _pack_assignment(folder: Path) -> str | None:
+    from grader.submission import load_json
+
     try:
-        value = json.loads((folder / EXPECTED).read_text(encoding="utf-8")).get("assignment")
-    except (OSError, ValueError, AttributeError):
+        value = load_json((folder / EXPECTED).read_text(encoding="utf-8")).get("assignment")
+    except (OSError, ValueError, AttributeError):  # TooDeep is a ValueError
         return None
     return value if isinstance(value, str) else None
 
@@ -198,9 +200,11 @@ def find_notebook(path: str | os.PathLike | None = None) -> _Notebook:
 
 
 def _metadata_assignment(data: bytes) -> str | None:
+    from grader.submission import load_json
+
     try:
-        value = json.loads(data.decode("utf-8-sig")).get("metadata", {}).get("grade", {}).get("assignment")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        value = load_json(data.decode("utf-8-sig")).get("metadata", {}).get("grade", {}).get("assignment")
+    except (ValueError, AttributeError):  # not UTF-8, not JSON, too deep, not a notebook's shape
         return None
     return value if isinstance(value, str) else None
 

@@ -1,12 +1,23 @@
-"""The result objects every report reads (and their JSON form, shared by submit and batch)."""
+"""The result objects every report reads (and their JSON form, shared by submit and batch).
+
+A result holds everything the grader found, for instructors. What a student may see of it is
+:meth:`Result.for_student`: every student-facing output (``grade submit``, Gradescope's
+``results.json``, feedback pages, the notebook's ``check()``) goes through it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 PASSED, FAILED, ERROR, TIMEOUT = "passed", "failed", "error", "timeout"
 GRADED, NOT_GRADABLE = "graded", "not_gradable"
+INSTRUCTOR_ONLY = "instructor only"
+# What a student reads for a hidden check that did not pass, whatever went wrong. The grader's
+# message ("largest error E at index I", a shape, an exception and its line) is computed from the
+# hidden inputs and expected outputs: shown to students, resubmitting and reading it recovers
+# them one value per round. Its status, points and the hint of a known mistake are what remain.
+HIDDEN_MESSAGE = "this is a hidden check: what differs is not shown, only its status, points and hint"
 
 
 @dataclass
@@ -31,6 +42,15 @@ class CheckResult:
         data = asdict(self)
         data.pop("plot")
         return data
+
+    def for_student(self) -> "CheckResult":
+        """What a student may see: a public check whole; of a hidden one only its name, status,
+        points, and the hint (and name) of the known mistake it matched. A hint is the instructor's
+        fixed sentence, chosen among a few by which mistake's outputs match: it carries no number
+        from the hidden inputs, which is what the message, the description and the plot could."""
+        if not self.hidden:
+            return self
+        return replace(self, message="" if self.status == PASSED else HIDDEN_MESSAGE, description="", plot=None)
 
 
 @dataclass
@@ -62,6 +82,10 @@ class Result:
         data = asdict(self)
         data["checks"] = [c.to_dict() for c in self.checks]
         return data
+
+    def for_student(self) -> "Result":
+        """The result as a student may see it (:meth:`CheckResult.for_student` for every check)."""
+        return replace(self, checks=[c.for_student() for c in self.checks])
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Result":

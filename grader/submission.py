@@ -1,7 +1,10 @@
 """Open one submission (folder, zip, .py or .ipynb) safely into plain bytes, never extracting to disk.
 
 Zip entries with absolute paths or ``..``, links, too many or too large entries are refused; the
-graded module is found at any depth. Nothing here runs or unpickles anything.
+graded module is found at any depth up to ``MAX_DEPTH`` folders. Nothing here runs or unpickles
+anything, and every read is bounded: folders are walked without recursion, files are read in
+chunks up to a cap, JSON deeper than ``MAX_JSON_DEPTH`` is refused (the standard parser recurses),
+so whatever shape an entry has, opening it ends in an :class:`Opened` or a :class:`NotGradable`.
 """
 
 from __future__ import annotations
@@ -15,13 +18,19 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
 
 from grader.authoring.notebook import notebook_source
 
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 32 << 20
 MAX_ENTRIES = 500
+MAX_LISTED = 20 * MAX_ENTRIES  # names looked at in a folder entry, skipped ones (hidden, links) included
+MAX_DEPTH = 32  # folders inside a folder entry; honest layouts are a handful deep
+MAX_JSON_DEPTH = 64  # nesting of a notebook or manifest; nbformat's own are under 10
+CHUNK = 1 << 20
 MANIFEST = "manifest.json"
+MANIFEST_KEYS = ("student", "graded", "submitted_at")  # all the opener uses of a manifest
 
 
 class NotGradable(ValueError):
@@ -56,11 +65,64 @@ def decode_source(data: bytes, name: str) -> str:
         raise NotGradable(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads`` for text a student wrote: ValueError when it is not JSON, :class:`TooDeep`
+    when it nests more than ``MAX_JSON_DEPTH`` deep.
+
+    The standard parser recurses once per level and raises RecursionError (not ValueError) on deep
+    input; what it returns is checked again here without recursion, so that nothing downstream
+    (nbformat, pickling to a worker) recurses through a structure deeper than the limit.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep(f"it is nested more than {MAX_JSON_DEPTH} levels deep") from None
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise TooDeep(f"it is nested more than {MAX_JSON_DEPTH} levels deep")
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
+
+
+def _chunks(path: Path, limit: int) -> Iterator[bytes]:
+    """A regular file's content in chunks, at most ``limit + 1`` bytes in all.
+
+    Opened without following a link and without blocking on a FIFO, then checked to be a regular
+    file: what was checked by name is what is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb", closefd=True) as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        size = 0
+        while size <= limit:
+            chunk = fh.read(min(CHUNK, limit + 1 - size))
+            if not chunk:
+                return
+            size += len(chunk)
+            yield chunk
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (the caller compares the length with ``limit``)."""
+    return b"".join(_chunks(path, limit))
+
+
 def notebook_to_module(data: bytes, name: str, validate: bool = True) -> bytes:
     """The module source a notebook's code cells make (validated with nbformat when grading it)."""
     text = decode_source(data, name)
     try:
-        raw = json.loads(text)
+        raw = load_json(text)
+    except TooDeep as exc:
+        raise NotGradable(f"{name} is not a notebook: {exc}") from None
     except ValueError as exc:
         raise NotGradable(f"{name} is not a notebook: it is not JSON ({exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
@@ -77,30 +139,72 @@ def notebook_to_module(data: bytes, name: str, validate: bool = True) -> bytes:
     return notebook_source(raw).encode("utf-8")
 
 
+def walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(relative path, lstat) of every file, link and special file under ``folder``, in a stable order.
+
+    Iterative (``os.walk`` recurses once per level before Python 3.12): folders whose names start
+    with a dot and ``__pycache__`` are not entered, links are never followed, and an entry deeper
+    than ``MAX_DEPTH`` folders, or with more than ``MAX_LISTED`` names, is refused with
+    :class:`NotGradable` before it costs more than that many system calls.
+    """
+    stack, listed = [""], 0
+    while stack:
+        rel_dir = stack.pop()
+        where = folder / rel_dir if rel_dir else folder
+        try:
+            with os.scandir(where) as it:
+                names = []
+                for item in it:
+                    listed += 1
+                    if listed > MAX_LISTED:
+                        raise NotGradable(f"{folder.name}: more than {MAX_LISTED} files and folders")
+                    names.append(item.name)
+        except OSError as exc:
+            raise NotGradable(f"{folder.name}: {rel_dir or 'the folder'} cannot be read ({exc.strerror})") from None
+        subfolders = []
+        for name in sorted(names):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                st = os.lstat(where / name)
+            except OSError as exc:
+                raise NotGradable(f"{folder.name}: {rel} cannot be read ({exc.strerror})") from None
+            if stat.S_ISDIR(st.st_mode):
+                if name.startswith(".") or name == "__pycache__":
+                    continue
+                if rel.count("/") + 1 > MAX_DEPTH:
+                    raise NotGradable(f"{folder.name}: folders nested more than {MAX_DEPTH} deep "
+                                      f"({rel[:120]}...); submit a flatter folder")
+                subfolders.append(rel)
+            else:
+                yield rel, st
+        stack.extend(reversed(subfolders))
+
+
 def _read_folder(folder: Path) -> tuple[dict[str, bytes], dict[str, float]]:
     files, mtimes, total = {}, {}, 0
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            rel = str(path.relative_to(folder)).replace(os.sep, "/")
-            st = path.lstat()
-            source = name.endswith((".py", ".ipynb"))
-            if not stat.S_ISREG(st.st_mode):
-                if source:  # say so, rather than "no optim.py found"
-                    raise NotGradable(f"{folder.name}: {rel} is a link or special file; submit the file itself")
-                continue  # links, devices, fifos: never followed
-            if len(files) >= MAX_ENTRIES:
-                raise NotGradable(f"{folder.name}: more than {MAX_ENTRIES} files")
-            if st.st_size > MAX_FILE_BYTES:
-                if source:
-                    raise NotGradable(f"{folder.name}: {rel} is larger than {MAX_FILE_BYTES >> 20} MB")
-                continue  # large data files are not needed to grade
-            total += st.st_size
-            if total > MAX_TOTAL_BYTES:
-                raise NotGradable(f"{folder.name}: more than {MAX_TOTAL_BYTES >> 20} MB of files")
-            files[rel] = path.read_bytes()
-            mtimes[rel] = st.st_mtime
+    for rel, st in walk(folder):
+        source = rel.endswith((".py", ".ipynb"))
+        if not stat.S_ISREG(st.st_mode):
+            if source:  # say so, rather than "no optim.py found"
+                raise NotGradable(f"{folder.name}: {rel} is a link or special file; submit the file itself")
+            continue  # links, devices, fifos: never followed
+        if len(files) >= MAX_ENTRIES:
+            raise NotGradable(f"{folder.name}: more than {MAX_ENTRIES} files")
+        if st.st_size > MAX_FILE_BYTES:
+            if source:
+                raise NotGradable(f"{folder.name}: {rel} is larger than {MAX_FILE_BYTES >> 20} MB")
+            continue  # large data files are not needed to grade
+        total += st.st_size
+        if total > MAX_TOTAL_BYTES:
+            raise NotGradable(f"{folder.name}: more than {MAX_TOTAL_BYTES >> 20} MB of files")
+        try:
+            data = read_bounded(folder / rel, MAX_FILE_BYTES)
+        except OSError as exc:
+            raise NotGradable(f"{folder.name}: {rel} cannot be read ({exc.strerror or exc})") from None
+        if len(data) > MAX_FILE_BYTES:  # it grew since it was listed
+            raise NotGradable(f"{folder.name}: {rel} is larger than {MAX_FILE_BYTES >> 20} MB")
+        files[rel] = data
+        mtimes[rel] = st.st_mtime
     return files, mtimes
 
 
@@ -226,18 +330,16 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
     elif entry.suffix == ".zip":
         files, mtimes = _read_zip(entry)
     elif entry.suffix in (".py", ".ipynb"):
-        if st.st_size > MAX_FILE_BYTES:
+        try:
+            data = read_bounded(entry, MAX_FILE_BYTES) if st.st_size <= MAX_FILE_BYTES else b""
+        except OSError as exc:
+            raise NotGradable(f"{entry.name} cannot be read ({exc.strerror or exc})") from None
+        if st.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
             raise NotGradable(f"{entry.name} is larger than {MAX_FILE_BYTES >> 20} MB")
-        files, mtimes = {f"{module}{entry.suffix}": entry.read_bytes()}, {f"{module}{entry.suffix}": st.st_mtime}
+        files, mtimes = {f"{module}{entry.suffix}": data}, {f"{module}{entry.suffix}": st.st_mtime}
     else:
         raise NotGradable(f"{entry.name}: expected a folder, a .zip, a .py or an .ipynb")
-    manifest = {}
-    if MANIFEST in files:
-        try:
-            manifest = json.loads(files[MANIFEST].decode("utf-8"))
-            manifest = manifest if isinstance(manifest, dict) else {}
-        except (UnicodeDecodeError, ValueError):
-            manifest = {}
+    manifest = _manifest(files.get(MANIFEST))
     graded = _pick(files, mtimes, module, pristine or {}, prefer or (manifest.get("graded") if manifest else None))
     data = files[graded]
     shown = entry.name if entry.suffix in (".py", ".ipynb") else graded  # name what the student sent
@@ -257,6 +359,16 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
         when = iso(mtimes.get(graded, st.st_mtime) if not entry.suffix == ".zip" else st.st_mtime)
     return Opened(student=_safe_id(sid), files=taken, graded=PurePosixPath(graded).name, sha256=digest(taken),
                   submitted_at=when, manifest=manifest)
+
+
+def _manifest(data: bytes | None) -> dict[str, str]:
+    """The manifest's text fields the opener uses; a manifest that is not a JSON object (too deep,
+    not UTF-8...) is ignored, as if absent: it is student-written metadata, not the work."""
+    try:
+        raw = load_json(data.decode("utf-8")) if data is not None else {}
+    except ValueError:  # UnicodeDecodeError and TooDeep included
+        return {}
+    return {k: raw[k] for k in MANIFEST_KEYS if isinstance(raw, dict) and isinstance(raw.get(k), str)}
 
 
 def _manifest_time(value: object) -> str | None:
@@ -282,18 +394,50 @@ def _safe_id(student: str) -> str:
 
 
 def entry_digest(entry: Path) -> str:
-    """A content hash of a raw entry (even one that cannot be opened), for incremental regrading."""
+    """A content hash of a raw entry (even one that cannot be opened), for incremental regrading.
+
+    It reads bounded bytes whatever the entry holds: files are streamed in chunks, a file larger
+    than ``MAX_FILE_BYTES`` (or past ``MAX_TOTAL_BYTES`` read in all) counts by its size and time
+    instead of its content, and folders are walked as :func:`walk` does (at most ``MAX_LISTED``
+    names, ``MAX_DEPTH`` deep; past that the reason it stopped is hashed instead).
+    """
     h = hashlib.sha256()
     try:
-        if entry.is_dir() and not entry.is_symlink():
-            for path in sorted(p for p in entry.rglob("*") if p.is_file() and not p.is_symlink()):
-                h.update(str(path.relative_to(entry)).encode() + b"\0")
-                h.update(hashlib.sha256(path.read_bytes()[:MAX_TOTAL_BYTES]).digest())
-        elif entry.is_file() and not entry.is_symlink():
-            with entry.open("rb") as fh:
-                h.update(fh.read(MAX_TOTAL_BYTES))
+        st = entry.lstat()
+        if stat.S_ISDIR(st.st_mode):
+            budget = MAX_TOTAL_BYTES
+            try:
+                for rel, file_st in walk(entry):
+                    h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+                    if stat.S_ISREG(file_st.st_mode):
+                        budget -= _hash_file(h, entry / rel, file_st, budget)
+                    else:
+                        h.update(b"special")
+            except NotGradable as exc:
+                h.update(b"stopped:" + str(exc).encode("utf-8", "surrogateescape"))
+        elif stat.S_ISREG(st.st_mode):
+            _hash_file(h, entry, st, MAX_TOTAL_BYTES)
         else:
-            h.update(b"special:" + entry.name.encode())
+            h.update(b"special:" + entry.name.encode("utf-8", "surrogateescape"))
     except OSError as exc:
         h.update(f"unreadable:{exc.errno}".encode())
     return "raw:" + h.hexdigest()
+
+
+def _hash_file(h, path: Path, st: os.stat_result, budget: int) -> int:
+    """Feed one file to ``h``: its content, streamed, when small enough and within ``budget``, else
+    its size and modification time. Returns the number of bytes read."""
+    limit = min(MAX_FILE_BYTES, budget)
+    if st.st_size > limit:
+        h.update(f"large:{st.st_size}:{st.st_mtime_ns}".encode())
+        return 0
+    inner, read = hashlib.sha256(), 0
+    try:
+        for chunk in _chunks(path, limit):
+            inner.update(chunk)
+            read += len(chunk)
+    except OSError as exc:
+        h.update(f"unreadable:{exc.errno}".encode())
+        return read
+    h.update(inner.digest())
+    return read

@@ -88,7 +88,9 @@ def notebook_text(nb) -> str:
 def notebook_source(nb: dict[str, Any]) -> str:
     """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped.
 
-    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat.
+    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat. It may
+    be a student's unvalidated notebook, so a cell's source that is neither text nor a list of
+    text lines counts as empty instead of raising.
     """
     chunks = []
     cells = nb.get("cells", []) if isinstance(nb, dict) else []
@@ -98,7 +100,10 @@ def notebook_source(nb: dict[str, Any]) -> str:
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list):
+            source = "".join(line for line in source if isinstance(line, str))
+        elif not isinstance(source, str):
+            source = ""
         lines = source.split("\n")
         if lines and lines[0].startswith("%%"):  # a cell magic makes the whole cell non-Python
             continue

@@ -87,6 +87,16 @@ def _entry_student(entry: Path) -> str:
     return entry.name
 
 
+def _open_failure(entry: Path, exc: Exception) -> str:
+    """The not-gradable reason for an entry the opener refused (or, a bug, failed on)."""
+    if isinstance(exc, NotGradable):
+        return str(exc)
+    # the opener bounds every read and parse; reaching here is a grader bug, but one entry's row
+    # (naming it) is better than a batch that stops for everyone on every rerun
+    return f"{entry.name} could not be opened: the grader failed with {type(exc).__name__} ({str(exc)[:200]}); " \
+           f"please report it to the course staff"
+
+
 def _unique(student: str, entry: Path, taken: set[str]) -> str:
     if student not in taken:
         return student
@@ -127,7 +137,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
         for entry in entries:
             try:
                 opened = open_submission(entry, assignment.module, pristine=pristine)
-            except NotGradable as exc:
+            except Exception as exc:  # noqa: BLE001  whatever an entry is, it gets a row and the batch goes on
                 student = _unique(_entry_student(entry), entry, taken)
                 taken.add(student)
                 digest = entry_digest(entry)
@@ -136,7 +146,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     if progress:
                         progress(None, False)
                     continue
-                finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
+                finish(not_gradable(assignment, student, _open_failure(entry, exc), sha256=digest), True)
                 continue
             own = _entry_student(entry)
             if opened.student != own and opened.student in entry_names:

@@ -1,5 +1,8 @@
 """Batch outputs written from the gradebook: JSON, CSV, JUnit XML and Gradescope ``results.json`` files.
 
+JSON, CSV and JUnit are for instructors and keep every detail (hidden checks' messages labelled
+"instructor only"); Gradescope's files are what students see, redacted by :meth:`Result.for_student`.
+
 Every writer reads the same :class:`Result` objects, so the scores agree everywhere: ``score`` is the final
 score (after any late penalty), each check's score is its points. Files are replaced atomically (a
 temporary file in the same folder, then ``os.replace``), so a reader never sees half a file; they are not
@@ -20,7 +23,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from grader.result import ERROR, NOT_GRADABLE, PASSED, Result
+from grader.result import ERROR, INSTRUCTOR_ONLY, NOT_GRADABLE, PASSED, Result
 
 FIXED_COLUMNS = ("student", "score", "max_score", "status", "submitted_at", "late_days", "penalty")
 GRADESCOPE_FILE = "results.json"
@@ -87,9 +90,15 @@ def summary(result: Result) -> str:
 
 # ---------------------------------------------------------------- JSON
 
+JSON_AUDIENCE = (f"{INSTRUCTOR_ONLY}: the messages of hidden checks show values computed from their hidden "
+                 f"inputs; give students their Gradescope results or feedback pages instead")
+
+
 def write_json(results: Sequence[Result], assignment: str, max_score: float, path: Path) -> Path:
-    """``{"assignment", "max_score", "results": [result.to_dict(), ...]}``."""
-    data = {"assignment": assignment, "max_score": max_score, "results": [r.to_dict() for r in results]}
+    """``{"assignment", "max_score", "audience", "results": [result.to_dict(), ...]}``: every detail,
+    for instructors (``audience`` says so)."""
+    data = {"assignment": assignment, "max_score": max_score, "audience": JSON_AUDIENCE,
+            "results": [r.to_dict() for r in results]}
     return atomic_write(path, _dumps(data))
 
 
@@ -146,7 +155,9 @@ def _testsuite(result: Result) -> ET.Element:
             text = fmt_score(value) if key in ("score", "max_score", "penalty") else str(value)
             ET.SubElement(props, "property", name=key, value=_xml(text))
     classname = _xml(f"{result.assignment}.{result.student}")
-    cases = [(c.name, c.status, c.message, c.hint) for c in result.checks]
+    # for instructors' CI dashboards: a hidden check keeps its message, labelled as not for students
+    cases = [(c.name, c.status, f"[{INSTRUCTOR_ONLY}] {c.message}" if c.hidden and c.message else c.message, c.hint)
+             for c in result.checks]
     if result.status == NOT_GRADABLE and not cases:
         cases = [("submission", ERROR, result.message, None)]
     failures = errors = 0
@@ -240,7 +251,9 @@ def folder_names(students: Iterable[str]) -> dict[str, str]:
 
 
 def gradescope_result(result: Result) -> dict[str, Any]:
-    """One submission in Gradescope's ``results.json`` format."""
+    """One submission in Gradescope's ``results.json`` format: what its student sees, so hidden
+    checks show their status, points and hint only (:meth:`Result.for_student`)."""
+    result = result.for_student()
     tests = []
     for c in result.checks:
         output = c.message + (f"\nHint: {c.hint}" if c.hint else "")

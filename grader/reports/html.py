@@ -74,7 +74,10 @@ def render_student_page(result: Result, *, templates: Path | None = None, index_
 
 
 def student_context(result: Result, *, index_href: str | None = None) -> dict[str, Any]:
-    """What ``student.html.j2`` receives: plain strings, numbers, and SVG strings already escaped."""
+    """What ``student.html.j2`` receives: plain strings, numbers, and SVG strings already escaped.
+
+    A student reads this page: hidden checks are redacted first (:meth:`Result.for_student`)."""
+    result = result.for_student()
     checks = [_check_view(k, c) for k, c in enumerate(result.checks)]
     total = len(checks)
     passed = sum(1 for c in result.checks if c.status == PASSED)

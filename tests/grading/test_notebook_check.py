@@ -130,6 +130,16 @@ def test_uploaded_alone_says_which_files_are_missing_and_where(pack, tmp_path):
     assert check(path=alone).passed  # the public checks shipped beside the notebook are enough
 
 
+def test_a_notebook_nested_too_deep_is_a_problem_named_not_a_crash(pack):
+    """The standard JSON parser raises RecursionError (not ValueError) on deep nesting."""
+    nb = json.loads((pack / "optim.ipynb").read_text(encoding="utf-8"))
+    text = json.dumps(nb).replace('"metadata": {', '"metadata": {"deep": ' + "[" * 50_000 + "]" * 50_000 + ", ", 1)
+    (pack / "optim.ipynb").write_text(text, encoding="utf-8")
+    feedback = check(path=pack)
+    assert feedback.result is None and not feedback
+    assert "optim.ipynb" in feedback.problem and "nested more than" in feedback.problem
+
+
 def test_a_missing_helper_module_is_named(tmp_path):
     folder = tmp_path / "upload"
     shutil.copytree(ROOT / "assignments" / "gradient_descent", folder)

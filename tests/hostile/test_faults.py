@@ -107,16 +107,20 @@ def assert_all_graded(gradebook: Path, full: dict[str, bool]) -> None:
 
 
 def wait_for_rows(gradebook: Path, count: int, proc: subprocess.Popen, within: float = 60.0) -> int:
+    """Poll until the gradebook holds ``count`` rows (the batch may have finished meanwhile: what counts
+    is the rows, read once more after it exits, not whether a poll caught it running)."""
     deadline = time.monotonic() + within
-    while time.monotonic() < deadline and proc.poll() is None:
+    while True:
+        exited = proc.poll() is not None  # read before the rows: rows seen after an exit are final
         try:
             have = len(rows(gradebook))
         except sqlite3.Error:
             have = 0
         if have >= count:
             return have
+        if exited or time.monotonic() > deadline:
+            pytest.fail(f"the batch did not commit {count} results in time (exit {proc.poll()}, {have} rows)")
         time.sleep(0.02)
-    pytest.fail(f"the batch did not commit {count} results in time (exit {proc.poll()})")
 
 
 # --------------------------------------------------------------------------- SIGKILL and rerun
@@ -130,8 +134,8 @@ def test_sigkill_at_random_points_then_rerun(tmp_path):
     for rep in range(4):
         before = len(rows(gradebook))
         proc = batch.start()
-        if rep % 2:  # mid-grading: some time after this run's first new row
-            wait_for_rows(gradebook, before + 1, proc)
+        if rep % 2:  # mid-grading: some time after this run's first new row (if any is left to grade)
+            wait_for_rows(gradebook, min(before + 1, len(full)), proc)
         time.sleep(rng.uniform(0.2, 1.5))  # else: anywhere in start-up and the first results
         os.kill(proc.pid, signal.SIGKILL)  # the batch process only: its workers must follow on their own
         proc.communicate()
@@ -226,7 +230,7 @@ def worker_pids(batch_pid: int) -> list[int]:
 
 
 def test_worker_killed_mid_batch(tmp_path):
-    full = quick_corpus(tmp_path / "submissions", n=24, import_delay=0.1)
+    full = quick_corpus(tmp_path / "submissions", n=24, import_delay=0.25)  # seconds of work left after the kill
     gradebook = tmp_path / "gb.db"
     batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--jobs", "2")
     proc = batch.start()
@@ -313,9 +317,12 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
             sleeping = children_of(proc.pid) if proc is not None else []
             time.sleep(0.05)
         assert sleeping, "the submission's child never started"
-        time.sleep(0.5)  # well inside rmsprop's sleep
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(_asleep(pid) for pid in sleeping):
+            time.sleep(0.05)  # until it is inside rmsprop's sleep, not at a guessed time
+        assert all(_asleep(pid) for pid in sleeping), "the child never went to sleep"
         os.kill(engine.sandbox.proc.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") and
                                                   not _zombie(pid) for pid in sleeping):
             time.sleep(0.05)
@@ -329,6 +336,18 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
         grading.join(60)
         engine.close()
         remove(root)
+
+
+def _asleep(pid: int) -> bool:
+    """The process sleeps (state S), in a timed sleep where the kernel names its wait channel."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        with open(f"/proc/{pid}/wchan", "rb") as fh:
+            channel = fh.read().strip()
+    except (OSError, IndexError):
+        return False
+    return state == b"S" and (b"sleep" in channel or channel in (b"", b"0"))
 
 
 def _zombie(pid: int) -> bool:

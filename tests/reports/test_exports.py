@@ -11,6 +11,7 @@ import pytest
 
 from grader.reports.export import (FIXED_COLUMNS, fmt_score, folder_names, write_csv, write_gradescope,
                                    write_json, write_junit, write_outputs)
+from grader.result import HIDDEN_MESSAGE
 
 
 def test_json(tmp_path: Path, class_results) -> None:
@@ -65,14 +66,15 @@ def test_junit_structure_and_escaping(tmp_path: Path, class_results) -> None:
             for case, check in zip(cases, result.checks):
                 assert case.get("name") == check.name
                 failure, error = case.find("failure"), case.find("error")
+                label = "[instructor only] " if check.hidden and check.message else ""
                 if check.status == "passed":
                     assert failure is None and error is None
                 elif check.status == "error":
-                    assert error is not None and error.get("message") == check.message
+                    assert error is not None and error.get("message") == label + check.message
                 else:
                     assert failure is not None and failure.get("type") == check.status
                     assert failure.get("message").replace("\ufffd", "") == \
-                        check.message.replace("\x1b", "").replace("\x00", "")
+                        label + check.message.replace("\x1b", "").replace("\x00", "")
         for key in total:
             total[key] += int(suite.get(key))
     assert {k: int(root.get(k)) for k in total} == total
@@ -99,7 +101,11 @@ def test_gradescope_files(tmp_path: Path, class_results, gradescope_schema) -> N
         for test, check in zip(data["tests"], result.checks):
             assert test["visibility"] == ("after_published" if check.hidden else "visible")
             assert test["status"] == ("passed" if check.status == "passed" else "failed")
-            assert check.message in test["output"]
+            if check.hidden:  # what a student sees: status, points and hint, never the grader's message
+                assert check.message not in test["output"] or not check.message
+                assert check.status == "passed" or HIDDEN_MESSAGE in test["output"]
+            else:
+                assert check.message in test["output"]
             if check.hint:
                 assert check.hint in test["output"]
         if result.status == "not_gradable":
