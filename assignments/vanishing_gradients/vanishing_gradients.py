@@ -62,7 +62,10 @@ ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu}
 
 
 def activation_derivative(z, activation):
-    """Slope of ``activation`` ("sigmoid" or "relu") at the pre-activations ``z``, elementwise."""
+    """Slope of ``activation`` ("sigmoid" or "relu") at the pre-activations ``z``, elementwise.
+
+    ReLU's slope is 1.0 where ``z > 0`` and 0.0 elsewhere, at exactly 0 included.
+    """
     ###########################################################################
     # TODO: sigmoid: s * (1 - s) with s = sigmoid(z); relu: 1.0 where z > 0,  #
     # else 0.0                                                                #

@@ -43,7 +43,13 @@ def numeric_array(value: Any) -> np.ndarray:
         arr = np.array(arr, subok=False)
     if arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.hasobject:
         raise NotNumeric(f"is not numeric (dtype {arr.dtype})")
-    return np.ascontiguousarray(arr)
+    return c_order(arr)
+
+
+def c_order(arr: np.ndarray) -> np.ndarray:
+    """``arr`` in C order, keeping its shape: ``np.ascontiguousarray`` would turn a 0-d array (one
+    number) into shape (1,), and a single output must stay distinguishable from an array of one."""
+    return arr if arr.flags.c_contiguous else np.array(arr, order="C")
 
 
 def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
