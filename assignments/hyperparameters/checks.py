@@ -73,12 +73,16 @@ def zoom_values(impl, rng):
 
 @check(points=1, functions=["zoom"])
 def zoom_ties_keep_the_earlier_samples(impl, rng):
-    """40 samples whose losses take only 3 values, k = 6: among equal losses the earlier samples are
-    the better ones (the order np.argsort(losses, kind="stable") gives)."""
+    """40 samples with tied losses, k = 6: among equal losses the earlier samples are the better ones
+    (the order np.argsort(losses, kind="stable") gives). Losses take 3 values at random, or are 1
+    for the first 20 samples and 0 for the last 20 (the best are samples 20 to 25)."""
     lrs = 10.0 ** rng.uniform(-4, 0, 40)
     betas = 1 - 10.0 ** rng.uniform(-3, -1, 40)
-    lr_range, beta_range = impl.zoom(lrs, betas, with_ties(rng, 40, 3), 6)
-    return {"lr_range": _f(lr_range), "beta_range": _f(beta_range)}
+    out = {}
+    for case, losses in [("three_values", with_ties(rng, 40, 3)), ("halves", np.repeat([1.0, 0.0], 20))]:
+        lr_range, beta_range = impl.zoom(lrs, betas, losses, 6)
+        out[f"lr_range_{case}"], out[f"beta_range_{case}"] = _f(lr_range), _f(beta_range)
+    return out
 
 
 @check(points=2, functions=["coarse_to_fine"])

@@ -74,6 +74,9 @@ def case_passes(check: Check, expected, got) -> bool:
     if expected.shape != got.shape:
         return False
     with np.errstate(invalid="ignore"):
+        if check.relative:  # each value within rtol of its own size (floored)
+            close = np.abs(got - expected) <= check.rtol * np.maximum(np.abs(expected), check.floor)
+            return bool(np.array_equal(np.isnan(expected), np.isnan(got)) and np.all(close | np.isnan(expected)))
         return bool(np.array_equal(np.isnan(expected), np.isnan(got))
                     and np.allclose(got, expected, rtol=check.rtol, atol=check.atol, equal_nan=True))
 
