@@ -139,6 +139,19 @@ WRONG = [
                 grad[i] = (plus - f(x)) / (2 * h)  # x[i] is left at old - h
             return grad
      """),
+    # gradient_descent: a parameter given alone; backprop: an error below the absolute tolerance
+    ("gradient_descent", "standardize_one_statistic_given", """
+        def standardize(features, mean=None, std=None):
+            features = np.asarray(features, dtype=float)
+            if mean is None:
+                mean, std = features.mean(axis=0), features.std(axis=0)  # a given std alone is ignored
+            return (features - mean) / std, mean, std
+     """),
+    ("backprop", "sigmoid_tiny_values", """
+        def sigmoid(x):
+            x = np.clip(np.asarray(x, dtype=float), -20.0, 20.0)
+            return 1.0 / (1.0 + np.exp(-x))
+     """),
     # hyperparameters: ties when sorting, ties between the rounds
     ("hyperparameters", "zoom_ties_keep_the_earlier_samples", """
         def zoom(learning_rates, betas, losses, k=5):
@@ -165,6 +178,10 @@ WRONG = [
 ]
 
 RIGHT = [
+    ("backprop", """
+        def sigmoid(x):
+            return (1.0 + np.tanh(np.asarray(x, dtype=float) / 2.0)) / 2.0
+     """),
     ("sigmoid", """
         def sigmoid(x):
             return (1.0 + np.tanh(np.asarray(x, dtype=float) / 2.0)) / 2.0
