@@ -29,6 +29,9 @@ A stack of `L` fully connected layers of the same width `n`, no biases:
 
 The quantity we differentiate is `sum(a_L)`, the sum of the last layer's activations, and we look at
 its gradient with respect to the input `x`.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np
