@@ -56,7 +56,7 @@ def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
     """Call the scenario; gradient values add the centred-difference gradient of their loss, and
     the arguments of the calls of the functions under check, as each call found and left them, are
     added as ``@before`` / ``@after`` outputs (:mod:`grader.checks.side_effects`)."""
-    recorder = Recorder(impl, check.functions)
+    recorder = Recorder(impl, check.functions, check.mutates)
     try:
         produced = check.scenario(recorder, np.random.default_rng(seed))
     finally:

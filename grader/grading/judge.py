@@ -84,11 +84,11 @@ def _alternative_cases(check: Check, outputs: Outputs) -> dict[str, Value]:
 
 
 def _changed(judged_slots: dict[str, str], outputs: Outputs) -> list[str]:
-    """The judged argument slots that ``outputs`` show changed (or do not show at all).
-    Slots pair by position, so a student whose ``w`` is called ``x`` is judged on the same one."""
-    recorded = {stable(n) for n in outputs if n.startswith(AFTER)}
+    """The judged argument slots that ``outputs`` show changed. Slots pair by position, so a
+    student whose ``w`` is called ``x`` is judged on the same one; a slot with no record (the
+    student's function calls it by a name whose records are skipped) shows no change."""
     changed = changed_slots(outputs)
-    return [slot for slot in judged_slots if slot in changed or slot not in recorded]
+    return [slot for slot in judged_slots if slot in changed]
 
 
 def _side_message(check: Check, name: str) -> str:
