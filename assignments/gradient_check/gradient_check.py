@@ -35,6 +35,9 @@ error of about 1e-7 or less; around 1e-3 or more there is almost certainly a bug
 Practical advice from the notes: check gradients only while debugging (it costs two loss
 evaluations per parameter), check every parameter, and look at which entries disagree to find the
 bug.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

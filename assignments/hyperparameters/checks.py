@@ -7,6 +7,7 @@ follow from the draws the docstrings fix.
 import numpy as np
 
 from grader.checks import check
+from grader.checks.edges import with_ties
 
 
 def _f(a):
@@ -70,6 +71,20 @@ def zoom_values(impl, rng):
     return out
 
 
+@check(points=1, functions=["zoom"])
+def zoom_ties_keep_the_earlier_samples(impl, rng):
+    """40 samples with tied losses, k = 6: among equal losses the earlier samples are the better ones
+    (the order np.argsort(losses, kind="stable") gives). Losses take 3 values at random, or are 1
+    for the first 20 samples and 0 for the last 20 (the best are samples 20 to 25)."""
+    lrs = 10.0 ** rng.uniform(-4, 0, 40)
+    betas = 1 - 10.0 ** rng.uniform(-3, -1, 40)
+    out = {}
+    for case, losses in [("three_values", with_ties(rng, 40, 3)), ("halves", np.repeat([1.0, 0.0], 20))]:
+        lr_range, beta_range = impl.zoom(lrs, betas, losses, 6)
+        out[f"lr_range_{case}"], out[f"beta_range_{case}"] = _f(lr_range), _f(beta_range)
+    return out
+
+
 @check(points=2, functions=["coarse_to_fine"])
 def coarse_to_fine_values(impl, rng):
     """Coarse-to-fine search of a smooth bowl: 12 + 12 samples with k = 3, and the defaults."""
@@ -78,3 +93,11 @@ def coarse_to_fine_values(impl, rng):
         lr, beta, loss = impl.coarse_to_fine(_bowl, _gen(rng), **kwargs)
         out[f"best_{case}"] = np.array([float(lr), float(beta), float(loss)])
     return out
+
+
+@check(points=1, functions=["coarse_to_fine"])
+def coarse_to_fine_ties_go_to_the_coarse_round(impl, rng):
+    """On a flat objective (every loss 1.0) the best sample is the first coarse one: the coarse
+    samples come first, and on equal losses the earlier sample wins."""
+    lr, beta, loss = impl.coarse_to_fine(lambda learning_rate, beta: 1.0, _gen(rng), n_coarse=6, n_fine=6, k=2)
+    return {"best": np.array([float(lr), float(beta), float(loss)])}

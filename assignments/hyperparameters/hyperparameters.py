@@ -24,6 +24,9 @@ Two pieces of advice from the notes, both implemented in this assignment:
 
 Everything here is reproducible: the random draws come from a `numpy.random.Generator` passed in,
 in an order fixed by the docstrings.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

@@ -35,6 +35,9 @@ standard deviation with the fan keeps the variance roughly constant through the 
 Every initialiser here takes a `numpy.random.Generator` and draws exactly
 `rng.standard_normal((fan_in, fan_out))`, once, then multiplies by its standard deviation. With the
 same seeded generator you get the same matrix, which is what makes the results checkable.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

@@ -23,6 +23,9 @@ In this assignment you will
 
 Convention used throughout: `step(0) == 1`. Inputs may be one record (a 1-D array) or several
 records stacked as the rows of a 2-D array.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

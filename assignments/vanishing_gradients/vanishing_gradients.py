@@ -31,6 +31,9 @@ A stack of `L` fully connected layers of the same width `n`, no biases:
 
 The quantity we differentiate is `sum(a_L)`, the sum of the last layer's activations, and we look at
 its gradient with respect to the input `x`.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np
@@ -62,7 +65,10 @@ ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu}
 
 
 def activation_derivative(z, activation):
-    """Slope of ``activation`` ("sigmoid" or "relu") at the pre-activations ``z``, elementwise."""
+    """Slope of ``activation`` ("sigmoid" or "relu") at the pre-activations ``z``, elementwise.
+
+    ReLU's slope is 1.0 where ``z > 0`` and 0.0 elsewhere, at exactly 0 included.
+    """
     ###########################################################################
     # TODO: sigmoid: s * (1 - s) with s = sigmoid(z); relu: 1.0 where z > 0,  #
     # else 0.0                                                                #

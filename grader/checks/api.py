@@ -19,11 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from grader.checks.side_effects import Mutation, flatten_mutations
+
 ATTR = "__grade__"
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-8
 DEFAULT_GRAD_THRESHOLD = 1e-7
 DEFAULT_STEP = 1e-5
+TINY = 2.2250738585072014e-308  # the smallest normal float64: relative mode's default floor
 
 Scenario = Callable[[Any, Any], "dict[str, Any]"]
 
@@ -48,6 +51,11 @@ class Check:
     seed: int | None = None
     description: str = ""
     plot: str | None = None  # "path" (2-D optimizer path) or "curve" (loss per epoch): feedback pages draw it
+    # the arguments a function under check may change (default: none, numpy's convention)
+    mutates: tuple[Mutation, ...] = ()
+    # relative mode: each value within rtol of the expected one, |a - e| <= rtol * max(|e|, floor)
+    relative: bool = False
+    floor: float = 0.0
 
     @property
     def visibility(self) -> str:
@@ -107,8 +115,17 @@ def check(
     seed: int | None = None,
     name: str | None = None,
     plot: str | None = None,
+    mutates: Any = None,
+    relative: bool = False,
+    floor: float = TINY,
 ) -> Callable[[Scenario], Scenario]:
     """Declare a numeric check: outputs are compared with the reference's within rtol/atol.
+
+    ``relative=True`` judges each value by its relative error alone, ``|a - e| <= rtol *
+    max(|e|, floor)`` (``atol`` unused): for outputs whose values span orders of magnitude, where an
+    absolute tolerance would pass any tiny value. ``mutates=`` lists the arguments the functions
+    under check may change (:func:`grader.checks.may_modify`, :func:`grader.checks.must_restore`);
+    every other array, list or dict argument must be left as it was.
 
     ``plot="path"`` (outputs of shape (steps, 2): a path across a 2-D loss surface) or
     ``plot="curve"`` (1-D outputs: a value per epoch) lets feedback pages draw the student's
@@ -118,12 +135,16 @@ def check(
         raise ValueError("points must be >= 0")
     if plot not in (None, "path", "curve"):
         raise ValueError("plot must be None, 'path' or 'curve'")
+    if relative and not (rtol > 0 and floor >= 0):
+        raise ValueError("relative=True needs rtol > 0 and floor >= 0")
+    mutations = flatten_mutations(mutates)
 
     def attach(fn: Scenario) -> Scenario:
         setattr(fn, ATTR, Check(
             name=name or fn.__name__, points=float(points), functions=_functions(functions),
             scenario=fn, hidden=hidden, rtol=rtol, atol=atol, partial=partial, steps=steps,
             strict_dtype=strict_dtype, timeout=timeout, seed=seed, description=_doc(fn), plot=plot,
+            mutates=mutations, relative=relative, floor=float(floor),
         ))
         return fn
 
@@ -140,15 +161,17 @@ def gradient_check(
     timeout: float | None = None,
     seed: int | None = None,
     name: str | None = None,
+    mutates: Any = None,
 ) -> Callable[[Scenario], Scenario]:
     """Declare a gradient check: the scenario returns :class:`Gradient` values; each analytic
     gradient must be within ``threshold`` relative error of the reference's numerical gradient."""
+    mutations = flatten_mutations(mutates)
 
     def attach(fn: Scenario) -> Scenario:
         setattr(fn, ATTR, Check(
             name=name or fn.__name__, points=float(points), functions=_functions(functions),
             scenario=fn, hidden=hidden, kind="gradient", threshold=threshold, partial=partial,
-            timeout=timeout, seed=seed, description=_doc(fn),
+            timeout=timeout, seed=seed, description=_doc(fn), mutates=mutations,
         ))
         return fn
 

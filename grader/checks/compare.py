@@ -37,28 +37,36 @@ def _some(mask: np.ndarray) -> bool:
     return bool(np.count_nonzero(mask))
 
 
-def matches(actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float) -> bool:
+def matches(actual: np.ndarray | None, expected: np.ndarray, rtol: float, atol: float,
+            floor: float | None = None) -> bool:
     """Same shape and every element within tolerance (NaN/inf where expected has them)."""
     if actual is None or actual.shape != expected.shape:
         return False
-    return _every(_close(actual, expected, rtol, atol))
+    return _every(_close(actual, expected, rtol, atol, floor))
 
 
-def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float, floor: float | None = None) -> np.ndarray:
     """Elementwise |a - e| <= atol + rtol * |e| (numpy.isclose's rule); NaN matches NaN and an
     infinity matches the same infinity. Written out because this runs for every case of every
-    check of every submission, and the general function costs several times more."""
+    check of every submission, and the general function costs several times more.
+
+    With a ``floor`` (relative mode) the rule is |a - e| <= rtol * max(|e|, floor): a relative
+    error per element, so values of 1e-12 are judged as strictly as values of 1."""
     with np.errstate(all="ignore"):
-        return _close_diff(a, e, rtol, atol)[0]
+        return _close_diff(a, e, rtol, atol, floor)[0]
 
 
-def _close_diff(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+def _close_diff(a: np.ndarray, e: np.ndarray, rtol: float, atol: float,
+                floor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_close` and ``|a - e|``, under the caller's ``np.errstate(all="ignore")``.
 
     When every ``|a - e|`` is finite, so is every element of ``a`` and ``e``, and the tolerance
     test alone decides; only otherwise are the NaN/inf rules applied (as they always were)."""
     diff = np.abs(a - e)
-    ok = diff <= atol + rtol * np.abs(e)
+    if floor is None:
+        ok = diff <= atol + rtol * np.abs(e)
+    else:
+        ok = diff <= rtol * np.maximum(np.abs(e), floor)
     if not _every(np.isfinite(diff)):
         finite = np.isfinite(a) & np.isfinite(e)
         if not _every(finite):
@@ -69,14 +77,17 @@ def _close_diff(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple
 
 def compare(name: str, actual: np.ndarray | None, expected: np.ndarray, *, actual_kind: str = "f",
             expected_kind: str = "f", rtol: float, atol: float, strict_dtype: bool = False,
-            steps: bool = False, hidden: bool = False) -> Verdict:
-    """Judge ``actual`` against ``expected``; never reveal expected values when ``hidden``."""
+            steps: bool = False, hidden: bool = False, floor: float | None = None) -> Verdict:
+    """Judge ``actual`` against ``expected``; never reveal expected values when ``hidden``.
+    ``floor`` (not None) switches to relative mode (see :func:`_close`)."""
     with np.errstate(all="ignore"):  # entered once: NaN/inf in either array is judged, not warned about
-        return _compare(name, actual, expected, actual_kind, expected_kind, rtol, atol, strict_dtype, steps, hidden)
+        return _compare(name, actual, expected, actual_kind, expected_kind, rtol, atol, strict_dtype, steps, hidden,
+                        floor)
 
 
 def _compare(name: str, actual: np.ndarray | None, expected: np.ndarray, actual_kind: str, expected_kind: str,
-             rtol: float, atol: float, strict_dtype: bool, steps: bool, hidden: bool) -> Verdict:
+             rtol: float, atol: float, strict_dtype: bool, steps: bool, hidden: bool,
+             floor: float | None = None) -> Verdict:
     if actual is None:
         return Verdict(False, f"{name}: no value was returned")
     same_kind = actual_kind == expected_kind if strict_dtype else \
@@ -88,7 +99,7 @@ def _compare(name: str, actual: np.ndarray | None, expected: np.ndarray, actual_
     if actual.shape != expected.shape:
         want = "" if hidden else f", expected {expected.shape}"
         return Verdict(False, f"{name}: wrong shape {actual.shape}{want}")
-    ok, diff = _close_diff(actual, expected, rtol, atol)
+    ok, diff = _close_diff(actual, expected, rtol, atol, floor)
     if _every(ok):
         return PASS
     bad = ~ok

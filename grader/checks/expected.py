@@ -14,6 +14,7 @@ from typing import Any
 from grader.checks.api import Check, Mistake
 from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate, public_seed
+from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, judged, parse
 from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
 from grader.course import Assignment
 
@@ -32,8 +33,23 @@ class Alternative:
 
 
 def run_in_process(check: Check, impl: Any, seed: int) -> Outputs:
-    """Run a trusted implementation's scenario here and convert its outputs."""
-    return {name: Value.of(arr) for name, arr in evaluate(check, impl, seed).items()}
+    """Run a trusted implementation's scenario here and convert the outputs the check judges
+    (the records of its arguments reduced to whether the calls changed them)."""
+    raw = compact(judged(check.mutates, evaluate(check, impl, seed)))
+    return {name: Value.of(arr) for name, arr in raw.items()}
+
+
+def reference_outputs(check: Check, reference: Any, seed: int) -> Outputs:
+    """The reference's outputs, refusing a reference that changes an argument its check says the
+    function leaves alone (those outputs would make the change the specification)."""
+    raw = judged(check.mutates, evaluate(check, reference, seed))
+    changed = changed_slots(raw)
+    if changed:
+        names = sorted({f"{parse(n)[0]}({argument_label(n)})" for n in raw
+                        if n.startswith(AFTER) and n.rpartition("=")[0] in changed})
+        raise AuthoringError(f"the reference changes {', '.join(names)} in place, which check {check.name!r} "
+                             f"requires to be left alone: fix the reference or declare it with mutates=")
+    return {name: Value.of(arr) for name, arr in compact(raw).items()}
 
 
 def with_replaced(reference: Any, mistake: Mistake) -> SimpleNamespace:
@@ -78,7 +94,9 @@ class ReferenceExpectations:
         key = (check.name, seed)
         if key not in self._expected:
             try:
-                self._expected[key] = run_in_process(check, self.assignment.reference, seed)
+                self._expected[key] = reference_outputs(check, self.assignment.reference, seed)
+            except AuthoringError as exc:
+                raise AuthoringError(f"{self.assignment.folder}: {exc}") from exc
             except Exception as exc:
                 raise AuthoringError(f"{self.assignment.folder}: the reference fails check {check.name!r}: "
                                      f"{type(exc).__name__}: {exc}") from exc

@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.checks.api import Check, Gradient
 from grader.checks.gradcheck import numerical_gradient
+from grader.checks.side_effects import Recorder
 from grader.checks.values import NUMERIC_KINDS, NotNumeric
 
 NUMERICAL_SUFFIX = "@numerical"
@@ -42,12 +43,24 @@ def numeric_array(value: Any) -> np.ndarray:
         arr = np.array(arr, subok=False)
     if arr.dtype.kind not in NUMERIC_KINDS or arr.dtype.hasobject:
         raise NotNumeric(f"is not numeric (dtype {arr.dtype})")
-    return np.ascontiguousarray(arr)
+    return c_order(arr)
+
+
+def c_order(arr: np.ndarray) -> np.ndarray:
+    """``arr`` in C order, keeping its shape: ``np.ascontiguousarray`` would turn a 0-d array (one
+    number) into shape (1,), and a single output must stay distinguishable from an array of one."""
+    return arr if arr.flags.c_contiguous else np.array(arr, order="C")
 
 
 def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
-    """Call the scenario; gradient values add the centred-difference gradient of their loss."""
-    produced = check.scenario(impl, np.random.default_rng(seed))
+    """Call the scenario; gradient values add the centred-difference gradient of their loss, and
+    the arguments of the calls of the functions under check, as each call found and left them, are
+    added as ``@before`` / ``@after`` outputs (:mod:`grader.checks.side_effects`)."""
+    recorder = Recorder(impl, check.functions, check.mutates)
+    try:
+        produced = check.scenario(recorder, np.random.default_rng(seed))
+    finally:
+        recorded = recorder.close()
     if not isinstance(produced, dict):
         raise TypeError(f"the scenario of {check.name!r} must return a dict of named arrays")
     arrays: dict[str, np.ndarray] = {}
@@ -57,6 +70,7 @@ def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
             arrays[str(name) + NUMERICAL_SUFFIX] = numerical_gradient(value.f, value.x, value.h)
         else:
             arrays[str(name)] = _named(name, value)
+    arrays.update(recorded)
     return arrays
 
 

@@ -15,6 +15,7 @@ from grader.checks.compare import Verdict, compare, matches
 from grader.checks.expected import Alternative
 from grader.checks.gradcheck import relative_error
 from grader.checks.scenario import NUMERICAL_SUFFIX
+from grader.checks.side_effects import AFTER, RESTORE, argument_label, changed_slots, is_side, parse, rule_for, stable
 from grader.checks.values import Outputs, Value
 from grader.result import ERROR, FAILED, PASSED, TIMEOUT, CheckResult
 
@@ -57,7 +58,8 @@ def _case_verdict(check: Check, name: str, got: Value | None, want: Value, hidde
                               f"(threshold {check.threshold:.0e})")
     return compare(name, None if got is None else got.array, want.array,
                    actual_kind=got.kind if got else "f", expected_kind=want.kind, rtol=check.rtol,
-                   atol=check.atol, strict_dtype=check.strict_dtype, steps=check.steps, hidden=hidden)
+                   atol=check.atol, strict_dtype=check.strict_dtype, steps=check.steps, hidden=hidden,
+                   floor=check.floor if check.relative else None)
 
 
 def _case_matches(check: Check, got: Value | None, want: Value) -> bool:
@@ -65,20 +67,45 @@ def _case_matches(check: Check, got: Value | None, want: Value) -> bool:
         return False
     if check.kind == "gradient":
         return got.array.shape == want.array.shape and relative_error(got.array, want.array) <= check.threshold
-    return matches(got.array, want.array, check.rtol, check.atol)
+    return matches(got.array, want.array, check.rtol, check.atol, floor=check.floor if check.relative else None)
 
 
 def _expected_cases(check: Check, expected: Outputs) -> dict[str, Value]:
     if check.kind == "gradient":
         return {n[: -len(NUMERICAL_SUFFIX)]: v for n, v in expected.items() if n.endswith(NUMERICAL_SUFFIX)}
-    return dict(expected)
+    return {n: v for n, v in expected.items() if not is_side(n)}
 
 
 def _alternative_cases(check: Check, outputs: Outputs) -> dict[str, Value]:
     """What a known mistake (or variant) answers: its analytic gradients for a gradient check."""
     if check.kind == "gradient":
-        return {n: v for n, v in outputs.items() if not n.endswith(NUMERICAL_SUFFIX)}
-    return dict(outputs)
+        return {n: v for n, v in outputs.items() if not n.endswith(NUMERICAL_SUFFIX) and not is_side(n)}
+    return {n: v for n, v in outputs.items() if not is_side(n)}
+
+
+def _changed(judged_slots: dict[str, str], outputs: Outputs) -> list[str]:
+    """The judged argument slots that ``outputs`` show changed. Slots pair by position, so a
+    student whose ``w`` is called ``x`` is judged on the same one; a slot with no record (the
+    student's function calls it by a name whose records are skipped) shows no change."""
+    changed = changed_slots(outputs)
+    return [slot for slot in judged_slots if slot in changed]
+
+
+def _side_message(check: Check, name: str) -> str:
+    function, _, argument = parse(name)
+    label = argument_label(name)
+    if rule_for(check.mutates, function, argument) == RESTORE:
+        return f"`{function}` left its argument `{label}` changed: it must restore what it nudges"
+    return f"`{function}` modified its argument `{label}` in place"
+
+
+def _side_hint(check: Check, name: str) -> str:
+    function, _, argument = parse(name)
+    label = argument_label(name)
+    if rule_for(check.mutates, function, argument) == RESTORE:
+        return f"Put each entry of `{label}` back after using it (`x[i] = old`), so the caller gets it unchanged."
+    return (f"Leave `{label}` as you received it: build a new array (`{label} + step`, not `{label} += step`) "
+            f"or work on `{label}.copy()`.")
 
 
 def _gradient_consistency(check: Check, received: Received, failing: list[str]) -> str:
@@ -107,8 +134,21 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
     verdicts = {name: _case_verdict(check, name, received.arrays.get(name), want, hidden)
                 for name, want in cases.items()}
     failing = [n for n, v in verdicts.items() if not v.passed]
+    names = {stable(n): n for n in expected if n.startswith(AFTER)}  # judged arguments, reference's names
+    changed = _changed(names, received.arrays)
     hint = mistake = None
-    if failing:
+    if changed:
+        alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
+        for alt in alts:
+            alt_cases = _alternative_cases(check, alt.outputs)
+            if (not alt.accepted and set(changed) <= set(_changed(names, alt.outputs))
+                    and all(n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n])
+                            for n in failing)):
+                hint, mistake = alt.hint, alt.name
+                break
+        if hint is None:
+            hint = _side_hint(check, names[changed[0]])
+    elif failing:
         alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
         best_alt, best_rescued = None, []
         for alt in (a for a in alts if a.accepted):
@@ -129,15 +169,17 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
                 break
     passed = len(cases) - len(failing)
     fraction = passed / len(cases) if cases else 0.0
-    score = check.points * (fraction if check.partial else float(not failing))
-    messages = [verdicts[n].message for n in failing[:MAX_MESSAGES]]
+    # a function that changes what it must leave alone fails the check, whatever its values
+    score = 0.0 if changed else check.points * (fraction if check.partial else float(not failing))
+    messages = [_side_message(check, names[slot]) for slot in changed]
+    messages += [verdicts[n].message for n in failing[:MAX_MESSAGES]]
     if len(failing) > MAX_MESSAGES:
         messages.append(f"and {len(failing) - MAX_MESSAGES} more")
     if check.kind == "gradient" and failing:
         note = _gradient_consistency(check, received, failing)
         if note:
             messages.append(note)
-    status = PASSED if not failing else FAILED
+    status = PASSED if not failing and not changed else FAILED
     return CheckResult(score=round(float(score), 6), status=status, message="; ".join(messages),
                        hint=hint, mistake=mistake, plot=_plot(check, received, cases), **base)
 

@@ -14,10 +14,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from grader.checks.api import Check
-from grader.checks.scenario import evaluate
+from grader.checks.scenario import c_order, evaluate
 from grader.sandbox import wire
 
 MAX_TEXT = 2000
@@ -107,7 +106,7 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
             continue
         meta, blobs = [], []
         for name, array in arrays.items():
-            array = np.ascontiguousarray(array)
+            array = c_order(array)
             meta.append({"name": name[:200], "dtype": array.dtype.str, "shape": list(array.shape),
                          "nbytes": array.nbytes})
             blobs.append(array.tobytes())

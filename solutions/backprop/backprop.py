@@ -27,6 +27,9 @@ Adding the deltas to the weights is one step of gradient *descent*: `delta = -le
 
 You will write each piece as a function, check them on the worked example of the notes, and then
 train a two-layer network on a small data set.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

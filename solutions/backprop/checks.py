@@ -37,6 +37,12 @@ def sigmoid_values(impl, rng):
     }
 
 
+@check(points=1, functions=["sigmoid"], relative=True, rtol=1e-3)
+def sigmoid_tiny_values(impl, rng):
+    """sigmoid of inputs from -30 to -10 is tiny (1e-13 to 5e-5) but right: judged by relative error."""
+    return {"values": _f(impl.sigmoid(-rng.uniform(10.0, 30.0, size=8)))}
+
+
 @check(points=2, functions=["forward"])
 def forward_values(impl, rng):
     """Forward pass of one record through a 4-3-1 network and a 2-5-1 network."""

@@ -134,6 +134,17 @@ def standardize_values(impl, rng):
     return {"scaled": scaled, "mean": mean, "std": std, "scaled_test": scaled_test}
 
 
+@check(points=1, functions=["standardize"])
+def standardize_one_statistic_given(impl, rng):
+    """Each statistic is used when given and computed when None: only mean given, then only std given."""
+    x = np.column_stack([rng.normal(590, 115, size=10), rng.normal(3.4, 0.4, size=10)])
+    mean, std = np.array([500.0, 3.0]), np.array([100.0, 0.5])
+    scaled_m, _, std_computed = impl.standardize(x, mean=mean)
+    scaled_s, mean_computed, _ = impl.standardize(x, std=std)
+    return {"scaled_mean_given": scaled_m, "std_computed": std_computed,
+            "scaled_std_given": scaled_s, "mean_computed": mean_computed}
+
+
 @check(points=1, functions=["inverse_time_decay"])
 def inverse_time_decay_values(impl, rng):
     """alpha0 / (1 + decay_rate * epoch) for epochs 1 to 10."""

@@ -60,6 +60,9 @@ shuffles the records into mini-batches and one training loop serves all three.
 The data: `admissions.py` generates a synthetic stand-in for the classic graduate-admissions records
 (GRE, GPA, school rank 1-4 -> admitted or not) and prepares them (`data_prep`). Run this file to train
 on them and print the test accuracy.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

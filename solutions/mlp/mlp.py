@@ -25,6 +25,9 @@ The same code works for a batch of records stacked as rows, `x` of shape `(n_rec
 
 This assignment has no training: it is only the forward pass. The backprop assignment trains such a
 network.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

@@ -16,16 +16,23 @@ points of what it gets right:
 Every check runs on a vector, a matrix, and a matrix whose weights, gradients and state are tiny
 (of the order of 1e-8, where ``epsilon`` matters). The tiny case is reported in units of 1e-8 so
 that the default tolerances apply to it as to the others.
+
+The rules keep the classic CS231n interface, whose own starter code updates ``w`` in place
+(``w -= learning_rate * dw``) and keeps the optimizer's state in ``config``: a rule may change
+``w`` and ``config`` (``CS231N``), and only what it returns is graded. It must leave ``dw`` alone.
 """
 
 import numpy as np
 
-from grader.checks import check
+from grader.checks import check, may_modify
 from grader.checks.surfaces import PATH_START, quadratic_gradient
 
 TINY = 1e-8
 CASES = [("vector", (6,), 1.0), ("matrix", (3, 4), 1.0), ("tiny_matrix", (4, 3), TINY)]
 N_STEPS = 6
+
+# Every rule may update w in place and keeps its state in config (the CS231n interface).
+CS231N = [may_modify(rule, "w", "config") for rule in ("sgd", "sgd_momentum", "rmsprop", "adam")]
 
 
 def _value(a):
@@ -51,7 +58,7 @@ def _trajectory(rule, rng):
 # SGD ---------------------------------------------------------------------------------------------
 
 
-@check(points=2, functions=["sgd"])
+@check(points=2, functions=["sgd"], mutates=CS231N)
 def sgd_update(impl, rng):
     """One SGD step with learning_rate 0.05 (tiny case in units of 1e-8)."""
     out = {}
@@ -63,7 +70,7 @@ def sgd_update(impl, rng):
     return out
 
 
-@check(points=1, functions=["sgd"], steps=True)
+@check(points=1, functions=["sgd"], mutates=CS231N, steps=True)
 def sgd_trajectory(impl, rng):
     """Six SGD steps from the default config (tiny case in units of 1e-8)."""
     return _trajectory(impl.sgd, rng)
@@ -80,7 +87,7 @@ def _momentum_state(rng, shape, scale):
     return w, dw, config
 
 
-@check(points=3, functions=["sgd_momentum"])
+@check(points=3, functions=["sgd_momentum"], mutates=CS231N)
 def sgd_momentum_update(impl, rng):
     """One momentum step from a given velocity, learning_rate 0.05, momentum 0.8."""
     out = {}
@@ -91,13 +98,13 @@ def sgd_momentum_update(impl, rng):
     return out
 
 
-@check(points=2, functions=["sgd_momentum"], steps=True)
+@check(points=2, functions=["sgd_momentum"], mutates=CS231N, steps=True)
 def sgd_momentum_trajectory(impl, rng):
     """Six momentum steps from the default config, feeding config back in."""
     return _trajectory(impl.sgd_momentum, rng)
 
 
-@check(points=1, functions=["sgd_momentum"])
+@check(points=1, functions=["sgd_momentum"], mutates=CS231N)
 def sgd_momentum_stores_state(impl, rng):
     """config["velocity"] after one momentum step from a given velocity."""
     out = {}
@@ -119,7 +126,7 @@ def _rmsprop_state(rng, shape, scale):
     return w, dw, config
 
 
-@check(points=3, functions=["rmsprop"])
+@check(points=3, functions=["rmsprop"], mutates=CS231N)
 def rmsprop_update(impl, rng):
     """One RMSprop step from a given cache, learning_rate 0.02, decay_rate 0.9, epsilon 1e-8."""
     out = {}
@@ -130,13 +137,13 @@ def rmsprop_update(impl, rng):
     return out
 
 
-@check(points=2, functions=["rmsprop"], steps=True)
+@check(points=2, functions=["rmsprop"], mutates=CS231N, steps=True)
 def rmsprop_trajectory(impl, rng):
     """Six RMSprop steps from the default config, feeding config back in."""
     return _trajectory(impl.rmsprop, rng)
 
 
-@check(points=1, functions=["rmsprop"])
+@check(points=1, functions=["rmsprop"], mutates=CS231N)
 def rmsprop_stores_state(impl, rng):
     """config["cache"] after one RMSprop step from a given cache (tiny case in units of 1e-16)."""
     out = {}
@@ -160,7 +167,7 @@ def _adam_state(rng, shape, scale):
     return w, dw, config
 
 
-@check(points=3, functions=["adam"])
+@check(points=3, functions=["adam"], mutates=CS231N)
 def adam_update(impl, rng):
     """One Adam step at t = 5 from given m and v, learning_rate 1e-2, beta1 0.9, beta2 0.999."""
     out = {}
@@ -171,13 +178,13 @@ def adam_update(impl, rng):
     return out
 
 
-@check(points=2, functions=["adam"], steps=True)
+@check(points=2, functions=["adam"], mutates=CS231N, steps=True)
 def adam_trajectory(impl, rng):
     """Six Adam steps from the default config (t starts at 0), feeding config back in."""
     return _trajectory(impl.adam, rng)
 
 
-@check(points=1, functions=["adam"])
+@check(points=1, functions=["adam"], mutates=CS231N)
 def adam_stores_state(impl, rng):
     """config["m"], config["v"] and config["t"] after one Adam step from t = 5 (matrix case)."""
     w, dw, config = _adam_state(rng, (3, 4), 1.0)
@@ -201,19 +208,19 @@ def _path(rule, config):
     return np.array(path)
 
 
-@check(points=1, functions=["sgd_momentum"], steps=True, plot="path")
+@check(points=1, functions=["sgd_momentum"], mutates=CS231N, steps=True, plot="path")
 def sgd_momentum_path(impl, rng):
     """40 momentum steps (learning_rate 0.02) from (-4, 1.5) on an ill-conditioned bowl."""
     return {"path": _path(impl.sgd_momentum, {"learning_rate": 0.02})}
 
 
-@check(points=1, functions=["rmsprop"], steps=True, plot="path")
+@check(points=1, functions=["rmsprop"], mutates=CS231N, steps=True, plot="path")
 def rmsprop_path(impl, rng):
     """40 RMSprop steps (learning_rate 0.1) from (-4, 1.5) on an ill-conditioned bowl."""
     return {"path": _path(impl.rmsprop, {"learning_rate": 0.1})}
 
 
-@check(points=1, functions=["adam"], steps=True, plot="path")
+@check(points=1, functions=["adam"], mutates=CS231N, steps=True, plot="path")
 def adam_path(impl, rng):
     """40 Adam steps (learning_rate 0.3) from (-4, 1.5) on an ill-conditioned bowl."""
     return {"path": _path(impl.adam, {"learning_rate": 0.3})}

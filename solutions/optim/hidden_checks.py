@@ -2,9 +2,12 @@
 
 import numpy as np
 
-from grader.checks import check
+from grader.checks import check, may_modify
 
 SHAPE = (2, 3, 4)
+
+# Every rule may update w in place and keeps its state in config (the CS231n interface).
+CS231N = [may_modify(rule, "w", "config") for rule in ("sgd", "sgd_momentum", "rmsprop", "adam")]
 
 
 def _value(a):
@@ -19,7 +22,7 @@ def _run(rule, w, grads, config):
     return np.stack(ws)
 
 
-@check(points=1, functions=["sgd"], hidden=True, steps=True)
+@check(points=1, functions=["sgd"], mutates=CS231N, hidden=True, steps=True)
 def hidden_sgd(impl, rng):
     """Eight SGD steps on a 3-D array with a random learning rate."""
     w = rng.normal(size=SHAPE)
@@ -27,7 +30,7 @@ def hidden_sgd(impl, rng):
     return {"w": _run(impl.sgd, w, grads, {"learning_rate": float(rng.uniform(0.01, 0.2))})}
 
 
-@check(points=2, functions=["sgd_momentum"], hidden=True, steps=True)
+@check(points=2, functions=["sgd_momentum"], mutates=CS231N, hidden=True, steps=True)
 def hidden_sgd_momentum(impl, rng):
     """Eight momentum steps on a 3-D array from a random velocity and random hyperparameters."""
     w = rng.normal(size=SHAPE)
@@ -37,7 +40,7 @@ def hidden_sgd_momentum(impl, rng):
     return {"w": _run(impl.sgd_momentum, w, grads, config)}
 
 
-@check(points=2, functions=["rmsprop"], hidden=True, steps=True)
+@check(points=2, functions=["rmsprop"], mutates=CS231N, hidden=True, steps=True)
 def hidden_rmsprop(impl, rng):
     """Eight RMSprop steps on a 3-D array with gradients of mixed scales (some tiny)."""
     w = rng.normal(size=SHAPE)
@@ -48,7 +51,7 @@ def hidden_rmsprop(impl, rng):
     return {"w": _run(impl.rmsprop, w, grads, config)}
 
 
-@check(points=2, functions=["adam"], hidden=True)
+@check(points=2, functions=["adam"], mutates=CS231N, hidden=True)
 def hidden_adam_update(impl, rng):
     """One Adam step from a random state and step count, with random betas."""
     w = rng.normal(size=SHAPE)
@@ -61,7 +64,7 @@ def hidden_adam_update(impl, rng):
     return {"next_w": _value(next_w)}
 
 
-@check(points=1, functions=["adam"], hidden=True, steps=True)
+@check(points=1, functions=["adam"], mutates=CS231N, hidden=True, steps=True)
 def hidden_adam_trajectory(impl, rng):
     """Ten Adam steps on a 3-D array from the default config."""
     w = rng.normal(size=SHAPE)

@@ -41,8 +41,9 @@ The keys and defaults are fixed (other code reads them):
 | `rmsprop`      | `learning_rate` (1e-2), `decay_rate` (0.99), `epsilon` (1e-8)   | `cache` (zeros)               |
 | `adam`         | `learning_rate` (1e-3), `beta1` (0.9), `beta2` (0.999), `epsilon` (1e-8) | `m`, `v` (zeros), `t` (0) |
 
-Do not modify the arrays `w` and `dw` you are given in place (return a new `next_w`), and do store
-the new state in `config`: forgetting to store it silently turns momentum back into plain SGD.
+You may update `w` in place, as the CS231n starter code does (`w -= learning_rate * dw`), or
+compute a new array: either way return the updated weights as `next_w`. Leave `dw` alone, and do
+store the new state in `config`: forgetting to store it silently turns momentum back into plain SGD.
 """
 
 import numpy as np

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.edges import one_record
 
 TRUTH_2 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TRUTH_1 = np.array([[0.0], [1.0]])
@@ -13,6 +14,13 @@ def _gate_table(gate, inputs):
     weights, bias = gate()
     weights = np.reshape(np.asarray(weights, dtype=float), -1)
     return (inputs @ weights + float(bias) >= 0).astype(float)
+
+
+def _on_the_line(rng, n_features):
+    """Integer weights, a record and a bias whose weighted sum plus bias is exactly 0 (no round-off)."""
+    weights = rng.integers(-3, 4, size=n_features).astype(float)
+    record = rng.integers(-3, 4, size=n_features).astype(float)
+    return weights, -float(record @ weights), record
 
 
 def _separable(rng, n_records, n_features):
@@ -48,6 +56,21 @@ def perceptron_output_values(impl, rng):
     }
 
 
+@check(points=1, functions=["perceptron_output"])
+def perceptron_output_on_the_line(impl, rng):
+    """A record exactly on the line (weighted sum plus bias exactly 0) gives 1, as step(0) does."""
+    weights, bias, record = _on_the_line(rng, 3)
+    return {"on_the_line": np.asarray(impl.perceptron_output(weights, bias, record), dtype=float)}
+
+
+@check(points=1, functions=["perceptron_output"])
+def perceptron_output_batch_of_one(impl, rng):
+    """A batch of one record (shape (1, n_features)) gives an array of one output, shape (1,)."""
+    weights = rng.normal(size=3)
+    records = rng.normal(size=(4, 3))
+    return {"batch_of_one": np.asarray(impl.perceptron_output(weights, 0.1, one_record(records)), dtype=float)}
+
+
 @check(points=1, functions=["and_weights"])
 def and_gate(impl, rng):
     """The AND perceptron's truth table."""
@@ -68,7 +91,8 @@ def not_gate(impl, rng):
 
 @check(points=3, functions=["update_step"])
 def update_step_cases(impl, rng):
-    """One update on a misclassified positive, a misclassified negative and a correct record."""
+    """One update on a misclassified positive, a misclassified negative, a correct record, and a
+    record exactly on the line (predicted 1, as step(0) is 1) labelled 0."""
     weights = rng.normal(size=3)
     bias = float(rng.normal(scale=0.5))
 
@@ -77,14 +101,16 @@ def update_step_cases(impl, rng):
         x = rng.normal(size=3)
         return x + (target - (x @ weights + bias)) * weights / (weights @ weights)
 
+    line_w, line_b, line_x = _on_the_line(rng, 3)
     cases = {
-        "missed_positive": (with_sum(-rng.uniform(0.2, 1.0)), 1.0),  # predicted 0, label 1
-        "missed_negative": (with_sum(rng.uniform(0.2, 1.0)), 0.0),   # predicted 1, label 0
-        "correct": (with_sum(rng.uniform(0.2, 1.0)), 1.0),           # predicted 1, label 1
+        "missed_positive": (weights, bias, with_sum(-rng.uniform(0.2, 1.0)), 1.0),  # predicted 0, label 1
+        "missed_negative": (weights, bias, with_sum(rng.uniform(0.2, 1.0)), 0.0),   # predicted 1, label 0
+        "correct": (weights, bias, with_sum(rng.uniform(0.2, 1.0)), 1.0),           # predicted 1, label 1
+        "on_the_line": (line_w, line_b, line_x, 0.0),  # sum exactly 0: predicted 1, label 0
     }
     out = {}
-    for case, (x, y) in cases.items():
-        new_w, new_b = impl.update_step(weights.copy(), bias, x.copy(), y, 0.25)
+    for case, (w, b, x, y) in cases.items():
+        new_w, new_b = impl.update_step(w.copy(), b, x.copy(), y, 0.25)
         out[f"{case}_weights"] = new_w
         out[f"{case}_bias"] = new_b
     return out
@@ -92,12 +118,12 @@ def update_step_cases(impl, rng):
 
 @check(points=3, functions=["train_perceptron"], steps=True)
 def train_perceptron_epochs(impl, rng):
-    """Weights and bias after 1, 2, 3, 4 and 6 epochs on a separable 2-D data set."""
+    """Weights and bias after 1, 2, 3, 4 and 6 epochs (learnrate 0.3) on a separable 2-D data set."""
     features, targets = _separable(rng, 16, 2)
     start = rng.normal(scale=0.5, size=2)
     weights, biases = [], []
     for epochs in [1, 2, 3, 4, 6]:
-        w, b = impl.train_perceptron(features, targets, learnrate=0.1, epochs=epochs,
+        w, b = impl.train_perceptron(features, targets, learnrate=0.3, epochs=epochs,
                                      weights=start.copy(), bias=0.2)
         weights.append(np.asarray(w, dtype=float))
         biases.append(float(b))

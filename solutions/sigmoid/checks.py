@@ -40,6 +40,12 @@ def sigmoid_extreme_inputs(impl, rng):
     return {"values": values, "no_overflow": quiet}
 
 
+@check(points=1, functions=["sigmoid"], relative=True, rtol=1e-4)
+def sigmoid_tiny_values(impl, rng):
+    """sigmoid of inputs from -25 to -10 is tiny (1e-11 to 5e-5) but exact: judged by relative error."""
+    return {"values": impl.sigmoid(-rng.uniform(10.0, 25.0, size=8))}
+
+
 @check(points=2, functions=["sigmoid_prime_from_output"])
 def sigmoid_prime_from_output_values(impl, rng):
     """The derivative from given sigmoid outputs, including 0, 1/2 and 1."""
@@ -63,6 +69,14 @@ def sigmoid_prime_extreme_inputs(impl, rng):
     x = np.concatenate([EXTREME, rng.uniform(-1e4, 1e4, size=4)])
     values, quiet = _quiet(impl.sigmoid_prime, x)
     return {"values": values, "no_overflow": quiet}
+
+
+@check(points=1, functions=["sigmoid_prime"], relative=True, rtol=1e-4)
+def sigmoid_prime_tails(impl, rng):
+    """The derivative at inputs from 10 to 25 in size, both signs, is tiny (1e-11 to 5e-5) but exact:
+    judged by relative error."""
+    magnitude = rng.uniform(10.0, 25.0, size=8)
+    return {"values": impl.sigmoid_prime(np.concatenate([magnitude, -magnitude]))}
 
 
 @gradient_check(points=1, functions=["sigmoid_prime"])

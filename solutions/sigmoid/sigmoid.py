@@ -27,6 +27,9 @@ invalid-value warnings for inputs as large as `+-1e4`.
 Two standard fixes: note that `sigmoid(x)` is within `1e-200` of 0 or 1 once `|x| > 500`, so clipping
 `x` to `[-500, 500]` before calling `exp` changes nothing visible; or use the identity
 `sigmoid(x) = (1 + tanh(x / 2)) / 2`, whose `tanh` never overflows.
+
+Like numpy's own functions, yours must leave the arrays, lists and dicts they are given as they
+found them (compute new ones), unless a docstring says otherwise: the checks look.
 """
 
 import numpy as np

@@ -32,6 +32,13 @@ def activation_derivative_values(impl, rng):
     }
 
 
+@check(points=1, functions=["activation_derivative"])
+def relu_slope_at_zero(impl, rng):
+    """ReLU's slope at exactly 0 (and -0.0) is 0, as the docstring fixes; just beside 0 it is 1 or 0."""
+    z = np.array([0.0, -0.0, 1e-12, -1e-12])
+    return {"relu_at_and_around_zero": _f(impl.activation_derivative(z, "relu"))}
+
+
 @check(points=3, functions=["input_gradient"])
 def input_gradient_values(impl, rng):
     """Input gradients through 1, 3 and 6 layers of width 5, sigmoid and ReLU (ReLU with gain 2)."""

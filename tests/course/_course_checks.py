@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from grader.checks.api import Check, Gradient, Mistake, declared
+from grader.checks.scenario import evaluate
+from grader.checks.side_effects import AFTER, changed_slots, judged, stable
 
 
 def checks_of(reference, name: str, hidden: bool = False) -> list[Check]:
@@ -72,18 +74,35 @@ def case_passes(check: Check, expected, got) -> bool:
     if expected.shape != got.shape:
         return False
     with np.errstate(invalid="ignore"):
+        if check.relative:  # each value within rtol of its own size (floored)
+            close = np.abs(got - expected) <= check.rtol * np.maximum(np.abs(expected), check.floor)
+            return bool(np.array_equal(np.isnan(expected), np.isnan(got)) and np.all(close | np.isnan(expected)))
         return bool(np.array_equal(np.isnan(expected), np.isnan(got))
                     and np.allclose(got, expected, rtol=check.rtol, atol=check.atol, equal_nan=True))
 
 
+def changed_arguments(check: Check, reference_impl, impl, seed: int = 0) -> list[str]:
+    """The arguments ``impl`` changed although ``check`` requires them left alone, as
+    ``"changed <function>:<slot>"`` (a failure of the whole check, like the grader's). Which
+    arguments are judged follows the reference's parameter names, as in the grader."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        judged_slots = {stable(n) for n in judged(check.mutates, evaluate(check, reference_impl, seed))
+                        if n.startswith(AFTER)}
+        changed = changed_slots(evaluate(check, impl, seed))
+    return sorted(f"changed {slot[len(AFTER):]}" for slot in changed & judged_slots)
+
+
 def failing_cases(check: Check, reference_impl, impl, seed: int = 0) -> list[str]:
-    """The cases of ``check`` where ``impl`` differs from the reference (all of them on an error)."""
+    """The cases of ``check`` where ``impl`` differs from the reference (all of them on an error),
+    then any argument it changed that the check requires left alone."""
     expected = run(check, reference_impl, seed)
     try:
         got = run(check, impl, seed)
     except Exception:  # noqa: BLE001 - a crash fails every case
         return list(expected)
-    return [k for k in expected if k not in got or not case_passes(check, expected[k], got[k])]
+    failing = [k for k in expected if k not in got or not case_passes(check, expected[k], got[k])]
+    return failing + changed_arguments(check, reference_impl, impl, seed)
 
 
 def worst_excess(check: Check, reference_impl, impl, case: str, seed: int = 0) -> float:
@@ -93,5 +112,5 @@ def worst_excess(check: Check, reference_impl, impl, case: str, seed: int = 0) -
     return float(np.max(np.abs(got - expected) / (check.atol + check.rtol * np.abs(expected))))
 
 
-__all__ = ["Gradient", "case_passes", "checks_of", "failing_cases", "mistakes_of", "module_from_source",
+__all__ = ["Gradient", "case_passes", "changed_arguments", "checks_of", "failing_cases", "mistakes_of", "module_from_source",
            "run", "swapped", "worst_excess"]

@@ -90,7 +90,7 @@ def test_every_known_mistake_fails_a_public_check_of_its_function(g, reference):
         assert failing, mistake.name
 
 
-def test_not_restoring_x_is_seen_in_the_x_change_output(g, reference):
+def test_not_restoring_x_is_seen_as_x_left_changed(g, reference):
     check = next(c for c in checks_of(reference, "gradient_check") if c.name == "numerical_gradient_values")
     mistake = next(m for m in mistakes_of(reference, "gradient_check") if m.name == "numerical_gradient_not_restored")
-    assert failing_cases(check, g, swapped(g, "numerical_gradient", mistake.impl)) == ["x_change_after_call"]
+    assert "changed numerical_gradient:1" in failing_cases(check, g, swapped(g, "numerical_gradient", mistake.impl))
