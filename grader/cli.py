@@ -165,7 +165,7 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 
 
 @main.command()
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, path_type=Path))
 @click.option("--assignment", required=True, help="The assignment to grade.")
 @solutions_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
@@ -186,6 +186,18 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 @click.option("--start-method", type=click.Choice(["auto", "fork", "spawn"]), default=None,
               help="How each submission's child process starts: a warm fork (Linux's default) or a fresh "
                    "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
+@click.option("--from", "source", type=click.Choice(["auto", "folder", "canvas", "moodle"]), default="auto",
+              show_default=True, help="What SUBMISSIONS is: a folder of one entry per student, or a Canvas or "
+                                      "Moodle submissions download (its zip, or the folder it was extracted to).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The LMS's roster: Canvas's gradebook export or Moodle's grading worksheet (CSV). Students on it "
+                   "without a submission get a row; submissions not on it are reported.")
+@click.option("--time-from", type=click.Choice(["lms", "manifest", "mtime"]), default=None,
+              help="Where submission times come from when the LMS gives none: the student's manifest.json or the "
+                   "file's modification time (both written on the student's side). Default: the LMS only; "
+                   "without a time no late penalty is applied.")
+@click.option("--extensions", "extensions_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of per-student extensions (columns student and days or due), besides course.toml's.")
 @templates_option
 @_guard
 def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None, gradebook: Path,
@@ -193,11 +205,13 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
           html_dir: Path | None, timeout: float | None, regrade: bool, deadline: str | None,
           late_policy: str | None, scheduler: str | None, templates: Path | None,
           check_timeout: float | None = None, points: float | None = None,
-          start_method: str | None = None) -> None:
+          start_method: str | None = None, source: str = "auto", roster: Path | None = None,
+          time_from: str | None = None, extensions_csv: Path | None = None) -> None:
     """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for.
 
-    Defaults come from course.toml (timeouts, jobs, the secret, and the assignment's due date,
-    late policy and points); options override them.
+    SUBMISSIONS is a folder of one entry per student (named after them), or a Canvas or Moodle
+    submissions download as it comes. Defaults come from course.toml (timeouts, jobs, the secret,
+    and the assignment's due date, late policy, extensions and points); options override them.
     """
     from grader.bulk.batch import BatchOptions, run_batch
     from grader.bulk.gradebook import Gradebook, GradebookError
@@ -221,7 +235,8 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
         when = parse_deadline(deadline) if deadline else section.due
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    if policy is not None and when is None:
+    lms_download = source in ("canvas", "moodle") or submissions.is_file()  # the LMS may say how late
+    if policy is not None and when is None and not lms_download:
         raise click.UsageError(f"--late-policy needs --deadline (or due in {config.label} [assignments.{assignment}])")
     if when is not None and policy is None:
         policy = LatePolicy()  # record how late each submission is, without a penalty
@@ -229,33 +244,73 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     if secret is None and config.secret.declared:
         click.echo(f"warning: no course secret found ({config.secret.describe()}): hidden checks draw their "
                    f"inputs from the public default seed", err=True)
+    from grader.bulk.extensions import ExtensionError, Extensions, read_csv
+    from grader.lms.intake import IntakeError
+    from grader.lms.roster import RosterError, read_roster
+
+    try:
+        extensions = section.extensions or Extensions()
+        if extensions_csv:
+            extensions = extensions.merged(read_csv(extensions_csv))
+        people = read_roster(roster) if roster else None
+    except (ExtensionError, RosterError) as exc:
+        raise Failure(str(exc)) from None
     options = BatchOptions(jobs=config.jobs(jobs), settings=settings, regrade=regrade, deadline=when,
-                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates))
+                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates),
+                           source=source, roster=people, time_from=time_from, extensions=extensions)
     points = points or section.points
     try:
         book = Gradebook(gradebook)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     try:
-        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress),
-                                     len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
+        total = len([p for p in submissions.iterdir() if not p.name.startswith(".")]) if submissions.is_dir() else 0
+        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress), total)
         from grader.config import scale_results
 
         # plots are only for pages: without --html they stay in the gradebook (most of the data)
+        from grader.bulk.adjustments import apply_adjustments
+
         results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
+        results = apply_adjustments(results, book.adjustments(assignment))
         written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
+    except IntakeError as exc:
+        raise Failure(str(exc)) from None
     finally:
         book.close()
-    click.echo(f"{summary.assignment}: {summary.entries} submissions, {summary.graded} graded now, "
+    source_name = f" ({summary.lms.capitalize()} download)" if summary.lms else ""
+    click.echo(f"{summary.assignment}: {summary.entries} submissions{source_name}, {summary.graded} graded now, "
                f"{summary.reused} unchanged; {summary.elapsed:.1f} s ({summary.rate:.1f}/s); gradebook: {gradebook}")
+    _echo_intake(summary, when is not None)
     for path in written:
         click.echo(f"  wrote {path}")
     if summary.entries:
         from grader.reports.terminal import format_class_summary
 
         click.echo(format_class_summary(results))
+
+
+def _echo_intake(summary, has_deadline: bool) -> None:
+    """What the batch did not grade, who is missing, what looks wrong, and who decided lateness."""
+    from grader.bulk.timing import NONE
+
+    sections = (("skipped (not graded)", summary.skipped), ("check these", summary.problems),
+                ("on the roster, no submission (0 points)", summary.missing))
+    for title, lines in sections:
+        if lines:
+            click.echo(f"{title}: {len(lines)}")
+            for line in lines:
+                click.echo(f"  {line}")
+    sources = ", ".join(f"{source} {n}" for source, n in sorted(summary.late_sources.items()))
+    if sources:
+        click.echo(f"lateness decided by: {sources}")
+    for note, n in sorted(summary.late_notes.items()):
+        click.echo(f"  {n} row{'s' if n != 1 else ''}: {note}")
+    if summary.late_sources.get(NONE) and has_deadline:
+        click.echo(f"warning: {summary.late_sources[NONE]} row(s) have no submission time, so no late penalty was "
+                   f"applied to them; name a source with --time-from manifest|mtime if you trust one", err=True)
 
 
 def _run_with_progress(run, total: int):
