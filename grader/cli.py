@@ -357,31 +357,59 @@ def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gr
 @click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Scale the assignment's total to this (default: its points in ./course.toml, else the checks').")
+@click.option("--to", "lms", type=click.Choice(["canvas", "moodle"]), default=None,
+              help="Fill the LMS's own file (--roster) for import: Canvas's gradebook export, or Moodle's grading "
+                   "worksheet plus a feedback-files zip.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --to: the file the LMS exported (Canvas gradebook CSV, Moodle grading worksheet CSV).")
+@click.option("--out", "lms_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to: the file to import into the LMS.")
+@click.option("--column", help="With --to canvas: the export's column to fill (default: the one named after the "
+                                "assignment or its title).")
+@click.option("--as", "mode", type=click.Choice(["points", "percent"]), default="points", show_default=True,
+              help="With --to canvas: points on the column's Points Possible, or a percentage.")
+@click.option("--feedback-zip", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to moodle: where the feedback-files zip goes (default: beside --out).")
+@click.option("--changes", is_flag=True, help="List the students whose score changed when the checks changed "
+                                              "(from the gradebook's history of graded versions).")
 def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: Path | None, junit_path: Path | None,
-           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None) -> None:
+           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None, lms: str | None = None,
+           roster: Path | None = None, lms_out: Path | None = None, column: str | None = None, mode: str = "points",
+           feedback_zip: Path | None = None, changes: bool = False) -> None:
     """Write the outputs of a graded batch again from its gradebook, without grading."""
+    from grader.bulk.adjustments import apply_adjustments
     from grader.bulk.gradebook import Gradebook, GradebookError
     from grader.config import scale_results
     from grader.reports.export import write_outputs
 
     try:
-        points = points or _course(None).assignment(assignment).points
+        section = _course(None).assignment(assignment)
+        points = points or section.points
     except AuthoringError as exc:
         raise Failure(str(exc)) from None
     if not gradebook.is_file():
         raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
-    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir)):
-        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html")
+    if lms and not (roster and lms_out):
+        raise click.UsageError(f"--to {lms} needs --roster (the file {lms.capitalize()} exported) and --out")
+    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir, lms, changes)):
+        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html, "
+                               "--to, --changes")
     try:
         with Gradebook(gradebook) as book:
             results = book.results(assignment, plots=bool(html_dir))
             known = book.assignments()
+            made = book.adjustments(assignment)
+            history = book.history(assignment) if changes else []
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     if not results:
         raise Failure(f"{gradebook} holds no results for {assignment!r} (it holds: {', '.join(known) or 'none'})")
-    results = scale_results(results, points)
+    results = apply_adjustments(scale_results(results, points), made)
     max_score = max(r.max_score for r in results)
+    if changes:
+        from grader.bulk.history import format_changes, score_changes
+
+        click.echo(format_changes(score_changes(history), assignment))
     try:
         written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
                                 gradescope=gradescope_dir)
@@ -392,11 +420,57 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
                 raise Failure(f"--html is not available in this installation ({exc}); "
                               f"the other outputs were written") from None
             written.append(write_class_report(results, assignment, max_score, html_dir))
+        lines: list[str] = []
+        if lms:
+            from grader.lms.report import to_lms
+            from grader.lms.roster import RosterError
+
+            try:
+                done = to_lms(results, assignment, lms, roster, lms_out, title=section.title, column=column,
+                              mode=mode, feedback=feedback_zip)
+            except RosterError as exc:
+                raise Failure(str(exc)) from None
+            written += done.paths
+            lines = done.lines
     except OSError as exc:
         raise Failure(f"cannot write the outputs: {exc}") from None
     click.echo(f"{assignment}: {len(results)} students from {gradebook}")
     for path in written:
         click.echo(f"  wrote {path}")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("student")
+@click.option("--assignment", required=True, help="The assignment whose score to adjust.")
+@click.option("--points", required=True, help="Points to add (+2) or take (-1.5), on the assignment's published scale.")
+@click.option("--note", required=True, help="Why: shown to the student with the score.")
+@click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True)
+def adjust(student: str, assignment: str, points: str, note: str, gradebook: Path) -> None:
+    """Add or take points from STUDENT's score, with a note; kept through regrades, shown in every output."""
+    from grader.bulk.adjustments import describe
+    from grader.bulk.gradebook import Gradebook, GradebookError
+
+    try:
+        value = float(points)
+    except ValueError:
+        raise click.BadParameter(f"{points!r} is not a number of points (e.g. +2 or -1.5)", param_hint="--points")
+    if not gradebook.is_file():
+        raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
+    try:
+        with Gradebook(gradebook) as book:
+            students = book.students(assignment)
+            if student not in students:
+                close = [s for s in students if student.casefold() in s.casefold()][:5]
+                raise Failure(f"{gradebook} has no student {student!r} for {assignment!r}"
+                              + (f"; did you mean {', '.join(close)}?" if close else
+                                 f" (it has {len(students)} students; see `grade report --csv`)"))
+            book.adjust(assignment, student, value, note)
+            total = sum(a["points"] for a in book.adjustments(assignment)[student])
+    except GradebookError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"{student}, {assignment}: {describe({'points': value, 'note': note})} (adjustments now {total:+g})")
 
 
 @main.command("new")

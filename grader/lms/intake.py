@@ -127,13 +127,14 @@ def _clutter(name: str) -> bool:
 
 
 def detect(names: list[str]) -> str | None:
-    """The LMS whose naming every entry follows (clutter aside), or None."""
+    """The LMS that named most entries (at least half, clutter aside; strays are reported later), or None."""
     names = [n for n in names if not _clutter(n)]
-    if not names:
-        return None
-    for lms, parse in ((CANVAS, canvas.parse), (MOODLE, moodle.parse)):
-        if all(parse(n) is not None for n in names):
-            return lms
+    counts = {lms: sum(parse(n) is not None for n in names) for lms, parse in ((CANVAS, canvas.parse),
+                                                                               (MOODLE, moodle.parse))}
+    best = max(counts, key=counts.get)
+    others = [n for lms, n in counts.items() if lms != best]
+    if names and counts[best] * 2 >= len(names) and counts[best] > max(others):
+        return best
     return None
 
 
