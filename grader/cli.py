@@ -111,7 +111,8 @@ def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option("--assignment", help="The assignment (default: the one this folder holds).")
-@click.option("--student", help="Your student id (default: git's user.email, else your user name).")
+@click.option("--student", help="Your student id (default: git's user.email, else your user name; refused when "
+                                "that is obviously someone else's, e.g. a maintainer's or no-reply address).")
 @click.option("--notebook", help="Grade this notebook instead of the .py file.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the result as JSON.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write a feedback page.")
@@ -125,8 +126,13 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     """Grade your work on the public checks and write the archive to hand in."""
     import json
 
+    from grader.grading.identity import BorrowedIdentity, resolve
     from grader.sandbox.launch import launch
 
+    try:
+        identity = resolve(student)  # before the sandbox starts: a borrowed id stops here
+    except BorrowedIdentity as exc:
+        raise Failure(str(exc)) from None
     try:
         launched = launch([str((path / "checks.py").resolve())], start_method) \
             if (path / "checks.py").is_file() else None
@@ -150,6 +156,9 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
             sys.exit(1)
         raise Failure(str(exc)) from None
     result = done.result
+    if done.identity is not None:
+        click.echo(f"handing in as: {done.identity.student} (from {done.identity.source}; "
+                   f"another id: --student)")
     click.echo(format_result(result, colour=sys.stdout.isatty()))
     if json_path:
         json_path.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
