@@ -504,17 +504,26 @@ def new(name: str, solutions: Path, title: str | None, templates: Path | None) -
 @solutions_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packs"), show_default=True,
               help="The folder the zips go to (one <assignment>.zip each).")
+@click.option("--wheel", "wheel_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The grader wheel to put in wheels/ (default: built from the grader's source tree).")
+@click.option("--no-wheel", is_flag=True, help="Leave the grader's wheel out (students install it another way).")
 @templates_option
 @_guard
-def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None) -> None:
-    """Zip each assignment's student pack (stub, notebook, data, public checks, README) for the LMS,
-    refusing any pack with solution or hidden material in it."""
+def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None,
+         wheel_path: Path | None = None, no_wheel: bool = False) -> None:
+    """Zip each assignment's student pack (stub, notebook, data, public checks, README, the grader's
+    wheel) for the LMS, refusing any pack with solution or hidden material in it."""
     from grader.authoring.pack import write_packs
+    from grader.authoring.wheel import WheelError, build_wheel, read_wheel
 
     config = _course(solutions)
     try:
+        wheel = None if no_wheel else read_wheel(wheel_path) if wheel_path else build_wheel()
+    except WheelError as exc:
+        raise Failure(str(exc)) from None
+    try:
         packed = write_packs(solutions, assignments, out, templates=_templates(templates),
-                             secret=config.secret_bytes())
+                             secret=config.secret_bytes(), wheel=wheel)
     except OSError as exc:
         raise Failure(f"cannot write into {out}: {exc}") from None
     for p in packed:
