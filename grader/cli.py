@@ -312,6 +312,8 @@ def _echo_intake(summary, has_deadline: bool) -> None:
             click.echo(f"{title}: {len(lines)}")
             for line in lines:
                 click.echo(f"  {line}")
+    if not (has_deadline or summary.lms or set(summary.late_sources) - {NONE}):
+        return  # no deadline and no time anywhere: nothing about lateness to say
     sources = ", ".join(f"{source} {n}" for source, n in sorted(summary.late_sources.items()))
     if sources:
         click.echo(f"lateness decided by: {sources}")
