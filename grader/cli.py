@@ -129,10 +129,11 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     from grader.grading.identity import BorrowedIdentity, resolve
     from grader.sandbox.launch import launch
 
-    try:
-        identity = resolve(student)  # before the sandbox starts: a borrowed id stops here
-    except BorrowedIdentity as exc:
-        raise Failure(str(exc)) from None
+    if (path / "checks.py").is_file():  # a pack: a borrowed id stops here, before the sandbox starts
+        try:
+            resolve(student)
+        except BorrowedIdentity as exc:
+            raise Failure(str(exc)) from None
     try:
         launched = launch([str((path / "checks.py").resolve())], start_method) \
             if (path / "checks.py").is_file() else None

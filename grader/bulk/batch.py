@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from grader import tempdirs
 from grader.bulk.bundle import bundle, version
-from grader.bulk.entries import collect, conflicts, missing_id, plain_entries
+from grader.bulk.entries import collect, conflicts, missing_id, plain_entries, problems
 from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
@@ -148,7 +148,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
         result.submitted_at = late.submitted_at
         result = apply_late(result, late.late_days, policy.penalty(late.late_days))
         result.late_source = late.source
-        gradebook.record(result, version=ver)
+        gradebook.record(result, version=ver, fresh=fresh)
         summary.graded += fresh
         summary.not_gradable += result.status == NOT_GRADABLE
         summary.late_sources[late.source] += 1
@@ -158,14 +158,8 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             progress(result, fresh)
 
     clashes = conflicts(intake)
-    for student, claimed in clashes.items():
-        summary.problems.append(f"{len(claimed)} entries claim student {student!r}: "
-                                f"{', '.join(e.shown for e in claimed)}; neither is graded: keep one (or rename "
-                                f"the other after its own student) and run again")
-    for entry in intake.unmatched:
-        summary.problems.append(f"{entry.shown}: graded as {entry.student!r}, but not on the roster "
-                                f"{options.roster.path if options.roster else ''}")
-    summary.entries = len(intake.entries) + len(intake.missing)
+    summary.problems = problems(intake, clashes)
+    summary.entries = len(intake.entries)
 
     def to_grade() -> Iterable[Opened]:
         """Open entries one at a time (memory stays flat), settling the ones that need no grading."""
@@ -178,7 +172,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     decided[student] = Lateness(None, 0, NONE)
                     finish(not_gradable(assignment, student, "two or more entries claim this student ("
                                         + ", ".join(e.shown for e in clashes[student])
-                                        + "): keep one and grade again"), True)
+                                        + "): keep one and grade again"), False)
                 continue
             try:
                 opened = open_submission(entry.path, assignment.module, pristine=pristine)
@@ -188,8 +182,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                 if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
                     _settle(student, late)
                     continue
-                finish(not_gradable(assignment, student, str(exc).replace(entry.path.name, entry.shown),
-                                    sha256=digest), True)
+                finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
                 continue
             claimed = opened.manifest.get("student") if isinstance(opened.manifest.get("student"), str) else None
             if claimed and claimed.strip().casefold() not in {k.casefold() for k in _keys(entry)}:
@@ -228,7 +221,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             student = missing_id(person, intake.lms)
             summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
             decided[student] = Lateness(None, 0, NONE)
-            finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), True)
+            finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
     finally:
         intake.close()
     summary.elapsed = time.monotonic() - started

@@ -82,6 +82,15 @@ def conflicts(intake: Intake) -> dict[str, list[Entry]]:
     return {s: es for s, es in by_student.items() if len(es) > 1}
 
 
+def problems(intake: Intake, clashes: dict[str, list[Entry]]) -> list[str]:
+    """What the instructor should look at: students claimed twice, submissions not on the roster."""
+    found = [f"{len(claimed)} entries claim student {student!r}: {', '.join(e.shown for e in claimed)}; none is "
+             f"graded: keep one (or rename the others after their own students) and run again"
+             for student, claimed in clashes.items()]
+    found += [f"{entry.shown}: graded as {entry.student!r}, but not on the roster" for entry in intake.unmatched]
+    return found
+
+
 def missing_id(person, lms: str | None) -> str:
     """The id a roster student without a submission is listed under."""
     if lms:

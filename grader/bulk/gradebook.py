@@ -74,7 +74,6 @@ CREATE TABLE IF NOT EXISTS history (
     status TEXT NOT NULL,
     graded_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS history_student ON history (assignment, student);
 CREATE TABLE IF NOT EXISTS adjustments (
     id INTEGER PRIMARY KEY,
     assignment TEXT NOT NULL,
@@ -317,8 +316,11 @@ class Gradebook:
                 raise _explain(self.path, exc, "read it") from None
         return row is not None
 
-    def record(self, result: Result, *, version: str) -> None:
-        """Store ``result`` (replacing any earlier one for its assignment and student) and commit."""
+    def record(self, result: Result, *, version: str, fresh: bool = False) -> None:
+        """Store ``result`` (replacing any earlier one for its assignment and student) and commit.
+
+        Its history gets a row when the assignment version or the content changed, or when ``fresh``
+        says it was graded again (``--regrade``); not when only its lateness was assessed again."""
         row = (_text(result.assignment), _text(result.student), _text(result.sha256), _text(result.submitted_at),
                int(result.late_days), float(result.penalty), _text(version), float(result.score),
                float(result.max_score), _text(result.status), _text(result.message) or "",
@@ -332,12 +334,13 @@ class Gradebook:
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                before = conn.execute("SELECT version, sha256, score, max_score, status FROM history "
-                                      "WHERE assignment=? AND student=? ORDER BY rowid DESC LIMIT 1", row[:2]).fetchone()
-                # version, sha256, raw score (before any late penalty), max_score, status
-                graded = (row[6], row[2], float(result.raw_score), row[8], row[9])
-                if before is None or tuple(before) != graded:  # a new graded version (not a late re-assessment)
-                    conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row[:2], *graded, row[12]))
+                # a new graded version (new checks or new content), not a late re-assessment of the same one;
+                # found through the submissions' own unique index, so history needs no index of its own
+                before = conn.execute("SELECT version, sha256 FROM submissions WHERE assignment=? AND student=?",
+                                      row[:2]).fetchone()
+                if before is None or tuple(before) != (row[6], row[2]) or fresh:
+                    conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
                 conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])

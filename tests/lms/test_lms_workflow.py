@@ -144,3 +144,32 @@ def test_extensions_from_course_toml_style_csv_feed_the_late_policy(canvas_downl
     rows, _ = batch(canvas_download, tmp_path, "--roster", FIXTURES / "canvas_gradebook.csv",
                     "--late-policy", "10%/day", "--extensions", extensions)
     assert rows["canvas:1002"]["late_days"] == 0 and rows["canvas:1002"]["score"] == FULL
+
+
+def test_batch_with_the_wrong_lms_named_stops_with_the_file_and_the_fix(canvas_download, tmp_path):
+    result = run("batch", canvas_download, "--assignment", "optim", "--solutions", SOLUTIONS, "--from", "moodle",
+                 "--gradebook", tmp_path / "gb.db")
+    assert result.exit_code == 2
+    assert f"{canvas_download}: a Canvas download, not a Moodle one" in result.output and "--from canvas" in result.output
+
+
+def test_report_to_an_lms_needs_its_file(canvas_graded, tmp_path):
+    result = run("report", "--gradebook", tmp_path / "gb.db", "--assignment", "optim", "--to", "moodle",
+                 "--roster", FIXTURES / "canvas_gradebook.csv", "--out", tmp_path / "w.csv")
+    assert result.exit_code == 2 and "a Canvas gradebook export, not a Moodle grading worksheet" in result.output
+    result = run("report", "--gradebook", tmp_path / "gb.db", "--assignment", "optim", "--to", "canvas")
+    assert result.exit_code == 2 and "--roster" in result.output
+
+
+def test_extensions_in_course_toml_are_read_and_bad_ones_name_the_key(tmp_path):
+    from grader.config import ConfigError, load_config
+
+    good = tmp_path / "course.toml"
+    good.write_text('[assignments.optim.extensions]\njsmith = 2\n"ana@uni.example" = 2030-03-05T23:59:00+01:00\n')
+    extensions = load_config(good).assignment("optim").extensions
+    assert extensions.find(["JSmith"]).days == 2
+    assert extensions.find(["ana@uni.example"]).due.isoformat() == "2030-03-05T22:59:00+00:00"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[assignments.optim.extensions]\njsmith = "soon"\n')
+    with pytest.raises(ConfigError, match=r"\[assignments.optim.extensions\]: jsmith: 'soon' is neither"):
+        load_config(bad)
