@@ -328,7 +328,7 @@ def _echo_intake(summary, has_deadline: bool) -> None:
 def _run_with_progress(run, total: int):
     """A progress bar (count, rate, ETA) on a terminal; a line every few seconds otherwise."""
     started = time.monotonic()
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and total:
         with click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True,
                                item_show_func=lambda r: r) as bar:
             def progress(result, fresh):
@@ -342,7 +342,8 @@ def _run_with_progress(run, total: int):
         now = time.monotonic()
         if now - state["last"] >= 5 or state["n"] == total:
             state["last"] = now
-            click.echo(f"graded {state['n']}/{total} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
+            shown = f"{state['n']}/{total}" if total else str(state["n"])  # an LMS zip: counted as it is read
+            click.echo(f"graded {shown} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
     return run(progress)
 
 

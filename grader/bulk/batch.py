@@ -133,7 +133,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
     intake = collect(submissions, options.source, assignment.module, options.roster)
     summary.lms = intake.lms
-    summary.skipped = list(intake.skipped)
+    summary.skipped = list(intake.skipped) + (list(options.roster.skipped) if options.roster else [])
     decided: dict[str, Lateness] = {}
 
     def lateness(entry: Entry, manifest: dict) -> Lateness:

@@ -57,6 +57,8 @@ def test_a_canvas_download_is_graded_one_row_per_student_with_the_lms_deciding_l
            "'maintainers@users.noreply.github.com'" in output
     assert "Chen, Wei (canvas:1004, roster line 7)" in output
     assert "notes.txt: not named" in output and "counted as 1 day late" in output
+    roster = FIXTURES / "canvas_gradebook.csv"
+    assert f"{roster}:3: not a student ('Points Possible')" in output  # every roster line is accounted for
 
 
 def test_report_to_canvas_fills_the_export_for_import(canvas_graded, tmp_path):
