@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Callable, Iterator
 
 from grader import tempdirs
 from grader.lms import canvas, moodle
@@ -75,22 +75,26 @@ class Intake:
 
 # ---------------------------------------------------------------- reading the download
 
-@dataclass
+@dataclass(frozen=True)
 class _File:
     name: str  # its path inside the download (POSIX)
     size: int
-    read: object  # () -> bytes
+    read: Callable[[], bytes]
 
 
-def _zip_files(path: Path, skipped: list[str]) -> Iterator[_File]:
+def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise IntakeError(f"{path}: not a readable zip archive ({exc}); download it again from the LMS") from None
-    infos = zf.infolist()
-    if len(infos) > MAX_DOWNLOAD_ENTRIES:
+    if len(zf.infolist()) > MAX_DOWNLOAD_ENTRIES:
+        zf.close()
         raise IntakeError(f"{path}: more than {MAX_DOWNLOAD_ENTRIES} entries; this is not one assignment's download")
-    for info in infos:
+    return zf
+
+
+def _zip_files(zf: zipfile.ZipFile, skipped: list[str]) -> Iterator[_File]:
+    for info in zf.infolist():
         name = info.filename.replace("\\", "/")
         pure = PurePosixPath(name)
         if info.is_dir():
@@ -179,8 +183,16 @@ def read_download(source: Path, lms: str | None, module: str, roster: Roster | N
     no LMS named, is an :class:`IntakeError` naming the file.
     """
     source = Path(source)
+    if source.is_file():
+        with _open_zip(source) as zf:
+            return _read(source, zf, lms, module, roster)
+    return _read(source, None, lms, module, roster)
+
+
+def _read(source: Path, zf: zipfile.ZipFile | None, lms: str | None, module: str, roster: Roster | None) -> Intake:
+    """The students of the download ``source``, its files read from ``zf`` (a zip) or the folder."""
     skipped: list[str] = []
-    files = list(_zip_files(source, skipped) if source.is_file() else _folder_files(source, skipped))
+    files = list(_zip_files(zf, skipped) if zf is not None else _folder_files(source, skipped))
     names = [f.name for f in files]
     found = detect(names)
     if lms is None:
@@ -228,14 +240,17 @@ def read_download(source: Path, lms: str | None, module: str, roster: Roster | N
     return intake
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Chosen:
-    name: str  # inside the download
-    file: str  # the name to restore
-    read: object
+    """A file of the download kept for grading, under the name to restore."""
 
-    def __init__(self, f: _File, file: str):
-        self.name, self.file, self.read = f.name, file, f.read
+    name: str  # inside the download
+    file: str  # the name the student gave it
+    read: Callable[[], bytes]
+
+    @classmethod
+    def of(cls, f: _File, file: str) -> "_Chosen":
+        return cls(f.name, file, f.read)
 
 
 def _canvas_students(files: list[_File], module: str, skipped: list[str]) -> dict:
@@ -267,7 +282,7 @@ def _canvas_students(files: list[_File], module: str, skipped: list[str]) -> dic
                                f"(the latest is graded)")
                 rank = max(latest[restored], rank, key=lambda r: r[:2])
             latest[restored] = rank
-        chosen = [_Chosen(f, restored) for restored, (_, _, _, f) in sorted(latest.items())]
+        chosen = [_Chosen.of(f, restored) for restored, (_, _, _, f) in sorted(latest.items())]
         kept = [p for _, _, p, _ in latest.values()]
         timing = Timing(late=any(p.late for p in kept))
         first = min(items, key=lambda item: item[1].name)
@@ -292,5 +307,5 @@ def _moodle_students(files: list[_File], skipped: list[str]) -> dict:
             continue
         entry = students.setdefault(parsed.participant, (parsed.fullname, moodle.folder(parsed.fullname,
                                                                                         parsed.participant), None, []))
-        entry[3].append(_Chosen(f, parsed.file))
+        entry[3].append(_Chosen.of(f, parsed.file))
     return students
