@@ -38,8 +38,10 @@ def parse(entry: str) -> MoodleName | None:
 
 
 def folder(fullname: str, participant: str, plugin: str = FILE_PLUGIN) -> str:
-    """The folder Moodle names for a student's files (feedback zips reuse it)."""
-    return f"{fullname}_{participant}_{plugin}_"
+    """The folder Moodle names for a student's files (feedback zips reuse it). A name is profile text a
+    student may set: separators and control characters become ``_`` (Moodle matches on the id)."""
+    safe = re.sub(r"[\x00-\x1f/\\:]", "_", fullname).strip(". ") or "student"
+    return f"{safe}_{participant}_{plugin}_"
 
 
 def participant_number(identifier: str) -> str | None:
