@@ -133,7 +133,8 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
     intake = collect(submissions, options.source, assignment.module, options.roster)
     summary.lms = intake.lms
-    summary.skipped = list(intake.skipped) + (list(options.roster.skipped) if options.roster else [])
+    summary.skipped = intake.skipped  # grows while entries are read (a file too large to grade)
+    roster_skipped = list(options.roster.skipped) if options.roster else []
     decided: dict[str, Lateness] = {}
 
     def lateness(entry: Entry, manifest: dict) -> Lateness:
@@ -174,22 +175,25 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                                         + ", ".join(e.shown for e in clashes[student])
                                         + "): keep one and grade again"), False)
                 continue
+            path = intake.materialize(entry)
             try:
-                opened = open_submission(entry.path, assignment.module, pristine=pristine)
+                opened = open_submission(path, assignment.module, pristine=pristine)
             except NotGradable as exc:
                 late = lateness(entry, {})
-                digest = entry_digest(entry.path)
+                digest = entry_digest(path)
+                intake.release(entry)
                 if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
                     _settle(student, late)
                     continue
                 finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
                 continue
+            late = lateness(entry, opened.manifest)  # an entry's mtime is read before its copy goes
+            intake.release(entry)  # opened holds its files as bytes now
             claimed = opened.manifest.get("student") if isinstance(opened.manifest.get("student"), str) else None
             if claimed and claimed.strip().casefold() not in {k.casefold() for k in _keys(entry)}:
                 summary.problems.append(f"{entry.shown}: its manifest.json names {claimed.strip()[:80]!r}; "
                                         f"graded as {student!r} (the entry's own name decides)")
             opened.student = student
-            late = lateness(entry, opened.manifest)
             opened.submitted_at = late.submitted_at
             if not options.regrade and gradebook.current(assignment.name, student, opened.sha256, ver):
                 _settle(student, late)
@@ -224,6 +228,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
     finally:
         intake.close()
+    summary.skipped = summary.skipped + roster_skipped
     summary.elapsed = time.monotonic() - started
     return summary
 

@@ -46,15 +46,18 @@ class Timing:
 
 @dataclass
 class Entry:
-    """One student's submission as `grade batch` opens it."""
+    """One student's submission as `grade batch` opens it (an LMS entry's files are written to disk
+    only while it is opened: :meth:`Intake.materialize`)."""
 
-    path: Path
+    path: Path | None
     student: str  # the id it is graded under: the LMS user ("canvas:123", "moodle:45") or the entry's name
     shown: str  # the name the download gave it, for messages
     timing: Timing | None = None
     person: Person | None = None
     lms_id: str | None = None
     name: str = ""  # the student's name as the LMS wrote it
+    files: list = field(default_factory=list)  # an LMS entry's files (_Chosen), read when materialized
+    home: Path | None = field(default=None, repr=False)  # where materialize wrote them
 
 
 @dataclass
@@ -65,9 +68,40 @@ class Intake:
     unmatched: list[Entry] = field(default_factory=list)  # graded, but not on the roster
     missing: list[Person] = field(default_factory=list)  # on the roster, nothing submitted
     workdir: Path | None = None
+    archive: zipfile.ZipFile | None = None  # the download, open while the batch reads its entries
+    written: int = 0  # entries materialized so far (each gets its own folder)
+
+    def materialize(self, entry: Entry) -> Path:
+        """The entry on disk: a plain entry as it is; an LMS entry's files written (under the names the
+        student gave them) into a private folder, until :meth:`release`. One at a time, so a class's
+        files are never all on disk at once and writing them overlaps with grading."""
+        if entry.path is not None:
+            return entry.path
+        if self.workdir is None:
+            self.workdir = tempdirs.make("run")
+        self.written += 1
+        entry.home = self.workdir / f"{self.written:06d}"
+        contents: dict[str, bytes] = {}
+        for f in entry.files:
+            data = f.read()
+            if len(data) > MAX_FILE_BYTES:
+                self.skipped.append(f"{f.name}: larger than {MAX_FILE_BYTES >> 20} MB: not graded")
+                continue
+            contents[f.file] = data
+        entry.path = _write(entry.home, contents)
+        return entry.path
+
+    def release(self, entry: Entry) -> None:
+        """Remove what :meth:`materialize` wrote for an LMS entry."""
+        if entry.home is not None:
+            shutil.rmtree(entry.home, ignore_errors=True)
+            entry.home = entry.path = None
 
     def close(self) -> None:
-        """Remove the students' files written for grading."""
+        """Close the download and remove anything still written for grading."""
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
@@ -155,9 +189,8 @@ def _safe(name: str) -> str:
     return "_" + cleaned if cleaned.startswith(".") else cleaned[:200]
 
 
-def _write(workdir: Path, index: int, files: dict[str, bytes]) -> Path:
-    """Write one student's files: a lone .zip/.py/.ipynb as itself, anything else as a folder."""
-    home = workdir / f"{index:06d}"
+def _write(home: Path, files: dict[str, bytes]) -> Path:
+    """Write one student's files into ``home``: a lone .zip/.py/.ipynb as itself, else as a folder."""
     home.mkdir()
     if len(files) == 1:
         [(name, data)] = files.items()
@@ -183,10 +216,16 @@ def read_download(source: Path, lms: str | None, module: str, roster: Roster | N
     no LMS named, is an :class:`IntakeError` naming the file.
     """
     source = Path(source)
-    if source.is_file():
-        with _open_zip(source) as zf:
-            return _read(source, zf, lms, module, roster)
-    return _read(source, None, lms, module, roster)
+    if not source.is_file():
+        return _read(source, None, lms, module, roster)
+    zf = _open_zip(source)
+    try:
+        intake = _read(source, zf, lms, module, roster)
+    except BaseException:
+        zf.close()
+        raise
+    intake.archive = zf  # its entries are read when each student is opened
+    return intake
 
 
 def _read(source: Path, zf: zipfile.ZipFile | None, lms: str | None, module: str, roster: Roster | None) -> Intake:
@@ -208,32 +247,17 @@ def _read(source: Path, zf: zipfile.ZipFile | None, lms: str | None, module: str
         raise IntakeError(f"{source}: not a {lms.capitalize()} submissions download: none of its entries (e.g. "
                           f"{_describe(names)}) is named the way {lms.capitalize()} names them")
     grouped = _canvas_students(files, module, skipped) if lms == CANVAS else _moodle_students(files, skipped)
-    workdir = tempdirs.make("run")
-    intake = Intake(lms, [], skipped, workdir=workdir)
+    intake = Intake(lms, [], skipped)
     people = roster.by_lms_id() if roster is not None and roster.lms == lms else {}
-    try:
-        for index, (lms_id, (name, shown, timing, chosen)) in enumerate(sorted(grouped.items())):
-            contents: dict[str, bytes] = {}
-            for f in chosen:
-                data = f.read()
-                if len(data) > MAX_FILE_BYTES:
-                    skipped.append(f"{f.name}: larger than {MAX_FILE_BYTES >> 20} MB: not graded")
-                    continue
-                contents[f.file] = data
-            if not contents:
-                continue
-            entry = Entry(_write(workdir, index, contents), f"{lms}:{lms_id}", shown, timing, people.get(lms_id),
-                          lms_id, name)
-            if roster is not None and entry.person is None:
-                intake.unmatched.append(entry)
-            if entry.person is not None and entry.person.late_by is not None and lms == MOODLE:
-                entry.timing = Timing(late=True, late_by=entry.person.late_by)
-            elif entry.person is not None and lms == MOODLE and entry.person.status:
-                entry.timing = Timing(late=False)
-            intake.entries.append(entry)
-    except BaseException:
-        intake.close()
-        raise
+    for lms_id, (name, shown, timing, chosen) in sorted(grouped.items()):
+        entry = Entry(None, f"{lms}:{lms_id}", shown, timing, people.get(lms_id), lms_id, name, chosen)
+        if roster is not None and entry.person is None:
+            intake.unmatched.append(entry)
+        if entry.person is not None and entry.person.late_by is not None and lms == MOODLE:
+            entry.timing = Timing(late=True, late_by=entry.person.late_by)
+        elif entry.person is not None and lms == MOODLE and entry.person.status:
+            entry.timing = Timing(late=False)
+        intake.entries.append(entry)
     if roster is not None:
         have = {e.lms_id for e in intake.entries}
         intake.missing = [p for p in roster.people if p.lms_id not in have and not p.test_student]

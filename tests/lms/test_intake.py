@@ -53,9 +53,12 @@ def test_canvas_download_one_entry_per_user_latest_resubmission_original_name(ca
         by = {e.student: e for e in intake.entries}
         assert set(by) == {"canvas:1001", "canvas:1002", "canvas:1003", "canvas:1050"}
         smith = by["canvas:1002"]
-        assert smith.path.name == "optim.py" and smith.path.read_bytes() == REFERENCE  # the resubmission
+        path = intake.materialize(smith)
+        assert path.name == "optim.py" and path.read_bytes() == REFERENCE  # the resubmission
+        intake.release(smith)
+        assert not path.exists()
         assert smith.timing.late is True and by["canvas:1001"].timing.late is False
-        assert by["canvas:1003"].path.name == "optim-submission.zip"
+        assert intake.materialize(by["canvas:1003"]).name == "optim-submission.zip"
         assert by["canvas:1001"].person.name == "Müller, Jörg"
         skipped = "\n".join(intake.skipped)
         assert "smithjohn_LATE_1002_5002_optim.py: an earlier submission of optim.py" in skipped
