@@ -276,17 +276,14 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     try:
         total = len([p for p in submissions.iterdir() if not p.name.startswith(".")]) if submissions.is_dir() else 0
         summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress), total)
+        from grader.bulk.adjustments import apply_adjustments
         from grader.config import scale_results
 
         # plots are only for pages: without --html they stay in the gradebook (most of the data)
-        from grader.bulk.adjustments import apply_adjustments
-
         results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
         results = apply_adjustments(results, book.adjustments(assignment))
         written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
-    except GradebookError as exc:
-        raise Failure(str(exc)) from None
-    except IntakeError as exc:
+    except (GradebookError, IntakeError) as exc:
         raise Failure(str(exc)) from None
     finally:
         book.close()

@@ -40,14 +40,15 @@ class Lateness:
 
 def decide(facts: Facts, time_from: str | None, deadline: datetime | None,
            extension: timedelta = timedelta(0), new_due: datetime | None = None) -> Lateness:
-    """The lateness of one submission: from the LMS when it says anything, else from ``time_from``.
+    """The lateness of one submission: from the LMS when it says anything, else from ``time_from``
+    (``manifest`` or ``mtime``; ``lms`` or None: no other source).
 
     ``extension`` moves this student's deadline (and shortens how late the LMS counts them);
     ``new_due`` replaces the deadline for this student.
     """
     due = new_due or (deadline + extension if deadline is not None else None)
     has_lms = facts.lms_late is not None or facts.lms_late_by is not None or facts.lms_time is not None
-    if has_lms and time_from in (None, "lms"):
+    if has_lms:  # the LMS wins wherever it says anything; the named source only fills its gaps
         if facts.lms_time is not None and due is not None:
             return Lateness(facts.lms_time, days_late(parse_time(facts.lms_time), due), "lms")
         if facts.lms_late_by is not None:
