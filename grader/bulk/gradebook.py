@@ -271,9 +271,13 @@ class Gradebook:
         return found
 
     def students(self, assignment: str) -> list[str]:
+        """The students with a result for ``assignment``."""
         with self._lock:
-            return [r[0] for r in self.conn.execute("SELECT student FROM submissions WHERE assignment=? "
-                                                    "ORDER BY student", (_text(assignment),))]
+            try:
+                return [r[0] for r in self.conn.execute("SELECT student FROM submissions WHERE assignment=? "
+                                                        "ORDER BY student", (_text(assignment),))]
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:

@@ -126,3 +126,17 @@ def test_a_roster_without_an_id_column_is_an_error_naming_file_and_line(tmp_path
     latin.write_bytes("Student,ID\n\"Müller, Jörg\",7\n".encode("latin-1"))
     with pytest.raises(RosterError, match=rf"{latin}:2: not UTF-8"):
         read_roster(latin)
+
+
+def test_a_moodle_download_without_folders_is_read_the_same(tmp_path):
+    flat = tmp_path / "flat.zip"
+    with zipfile.ZipFile(flat, "w") as zf:
+        zf.writestr("Jörg Müller_2101_assignsubmission_file_optim.py", REFERENCE)
+        zf.writestr("Jörg Müller_2101_assignsubmission_file_helpers.py", b"X = 1\n")
+    intake = read_download(flat, None, "optim")
+    try:
+        [entry] = intake.entries
+        folder = intake.materialize(entry)
+        assert entry.student == "moodle:2101" and sorted(p.name for p in folder.iterdir()) == ["helpers.py", "optim.py"]
+    finally:
+        intake.close()
