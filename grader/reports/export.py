@@ -152,6 +152,10 @@ def _testsuite(result: Result) -> ET.Element:
         if value is not None:
             text = fmt_score(value) if key in ("score", "max_score", "penalty") else str(value)
             ET.SubElement(props, "property", name=key, value=_xml(text))
+    if result.adjustments:  # manual ones (grade adjust): the total, and each with its note
+        ET.SubElement(props, "property", name="adjustment", value=_adjustment(result))
+        for made in result.adjustments:
+            ET.SubElement(props, "property", name="adjustment_note", value=_xml(f"{made['points']:+g}: {made['note']}"))
     classname = _xml(f"{result.assignment}.{result.student}")
     cases = [(c.name, c.status, c.message, c.hint) for c in result.checks]
     if result.status == NOT_GRADABLE and not cases:

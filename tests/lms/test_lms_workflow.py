@@ -123,7 +123,12 @@ def test_adjustments_survive_regrades_and_show_in_every_output(canvas_graded, ca
                  "--gradebook", tmp_path / "gb.db")
     assert result.exit_code == 0, result.output
     rows, _ = batch(canvas_download, tmp_path, "--roster", FIXTURES / "canvas_gradebook.csv", "--regrade",
-                    "--csv", tmp_path / "out" / "r.csv", "--gradescope", tmp_path / "out" / "gs")
+                    "--csv", tmp_path / "out" / "r.csv", "--gradescope", tmp_path / "out" / "gs",
+                    "--junit", tmp_path / "out" / "r.xml", "--html", tmp_path / "out" / "html")
+    junit = (tmp_path / "out" / "r.xml").read_text(encoding="utf-8")
+    assert 'name="adjustment" value="-2"' in junit and "plagiarised docstring" in junit
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "html" / "students").iterdir())
+    assert "Adjustment -2 points: plagiarised docstring" in pages
     assert rows["canvas:1001"]["score"] == FULL - 2
     assert "Adjustment -2 points: plagiarised docstring" in rows["canvas:1001"]["message"]
     with open(tmp_path / "out" / "r.csv", newline="", encoding="utf-8") as fh:
