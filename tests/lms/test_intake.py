@@ -1,6 +1,7 @@
 """Reading LMS downloads and rosters: names, latest resubmissions, late markers, what is skipped,
 and clear errors naming the file (and line) for input that cannot be used."""
 
+import csv
 import zipfile
 from datetime import timedelta
 
@@ -140,3 +141,17 @@ def test_a_moodle_download_without_folders_is_read_the_same(tmp_path):
         assert entry.student == "moodle:2101" and sorted(p.name for p in folder.iterdir()) == ["helpers.py", "optim.py"]
     finally:
         intake.close()
+
+
+def test_results_graded_from_a_plain_folder_find_their_canvas_row_by_any_roster_id():
+    from grader.lms.to_canvas import fill
+    from grader.result import CheckResult, Result
+
+    roster = read_roster(FIXTURES / "canvas_gradebook.csv")
+    checks = [CheckResult("a", ["f"], 3, 4, "failed")]
+    results = [Result.from_checks("jsmith", "optim", checks), Result.from_checks("S1003", "optim", checks),
+               Result.from_checks("nobody", "optim", checks)]
+    filled = fill(roster, results, "optim")
+    rows = {row[1]: row for row in csv.reader(filled.data.decode("utf-8-sig").splitlines())}
+    assert rows["1002"][-1] == "15" and rows["1003"][-1] == "15"  # 3/4 of Points Possible 20
+    assert rows["1001"][-1] == "" and filled.unmatched == ["nobody"]
