@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.lms.intake import Entry, Intake, IntakeError, detect, read_download
+from grader.lms.intake import Entry, Intake, IntakeError, detect, folder_names, read_download
 from grader.lms.roster import Roster
 
 SKIP_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db"}
@@ -50,10 +50,7 @@ def collect(submissions: Path, source: str, module: str, roster: Roster | None =
 
 
 def _looks_like_download(folder: Path) -> bool:
-    from grader.lms.intake import _folder_files
-
-    names = [f.name for f in _folder_files(folder, [])]
-    return detect(names) is not None
+    return detect(folder_names(folder)) is not None
 
 
 def _plain(paths: list[Path], roster: Roster | None) -> Intake:

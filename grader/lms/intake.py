@@ -160,6 +160,11 @@ def _folder_files(folder: Path, skipped: list[str]) -> Iterator[_File]:
             yield _File(rel, st.st_size, path.read_bytes)
 
 
+def folder_names(folder: Path) -> list[str]:
+    """The paths of the files under ``folder`` (POSIX, relative), as a download would name them."""
+    return [f.name for f in _folder_files(folder, [])]
+
+
 def _clutter(name: str) -> bool:
     return any(part in CLUTTER or part.startswith("._") for part in PurePosixPath(name).parts)
 

@@ -155,3 +155,18 @@ def test_results_graded_from_a_plain_folder_find_their_canvas_row_by_any_roster_
     rows = {row[1]: row for row in csv.reader(filled.data.decode("utf-8-sig").splitlines())}
     assert rows["1002"][-1] == "15" and rows["1003"][-1] == "15"  # 3/4 of Points Possible 20
     assert rows["1001"][-1] == "" and filled.unmatched == ["nobody"]
+
+
+def test_an_unzipped_canvas_download_is_recognised_as_one(canvas_download, tmp_path):
+    from grader.bulk.entries import collect
+
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(canvas_download) as zf:
+        zf.extractall(folder)
+    intake = collect(folder, "auto", "optim")
+    try:
+        assert intake.lms == "canvas" and len(intake.entries) == 4
+    finally:
+        intake.close()
+    plain = collect(tmp_path / "unzipped" / "__MACOSX", "auto", "optim")  # a folder no LMS named
+    assert plain.lms is None
