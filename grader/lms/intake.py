@@ -2,8 +2,9 @@
 
 Reads a Canvas or Moodle submissions zip (or the folder it was extracted to), tells which LMS made
 it, groups its files by LMS user, keeps each student's latest resubmission under its original file
-name, and writes each student's files into a private temporary folder: a single ``.zip``, ``.py``
-or ``.ipynb`` as that file, anything else as a folder. Nothing is executed or unpickled; names that
+name, and, when the batch opens that student, writes their files into a private temporary folder
+(a single ``.zip``, ``.py`` or ``.ipynb`` as that file, anything else as a folder) and removes them
+once read. Nothing is executed or unpickled; names that
 are unsafe, files that are too large and entries no student owns are skipped and reported, so every
 entry of the download ends up graded or in :attr:`Intake.skipped`.
 """
@@ -25,7 +26,6 @@ from grader.lms import canvas, moodle
 from grader.lms.roster import CANVAS, MOODLE, Person, Roster
 from grader.submission import MAX_FILE_BYTES
 
-LMS_NAMES = (CANVAS, MOODLE)
 CLUTTER = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 MAX_DOWNLOAD_ENTRIES = 200_000
 _UNSAFE_FILE = re.compile(r"[\x00-\x1f/\\:]")
