@@ -111,7 +111,8 @@ def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option("--assignment", help="The assignment (default: the one this folder holds).")
-@click.option("--student", help="Your student id (default: git's user.email, else your user name).")
+@click.option("--student", help="Your student id (default: git's user.email, else your user name; refused when "
+                                "that is obviously someone else's, e.g. a maintainer's or no-reply address).")
 @click.option("--notebook", help="Grade this notebook instead of the .py file.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the result as JSON.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write a feedback page.")
@@ -125,8 +126,14 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     """Grade your work on the public checks and write the archive to hand in."""
     import json
 
+    from grader.grading.identity import BorrowedIdentity, resolve
     from grader.sandbox.launch import launch
 
+    if (path / "checks.py").is_file():  # a pack: a borrowed id stops here, before the sandbox starts
+        try:
+            resolve(student)
+        except BorrowedIdentity as exc:
+            raise Failure(str(exc)) from None
     try:
         launched = launch([str((path / "checks.py").resolve())], start_method) \
             if (path / "checks.py").is_file() else None
@@ -151,6 +158,9 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
         raise Failure(str(exc)) from None
     result = done.result
     shown = result.for_student()  # every output of this command is the student's
+    if done.identity is not None:
+        click.echo(f"handing in as: {done.identity.student} (from {done.identity.source}; "
+                   f"another id: --student)")
     click.echo(format_result(shown, colour=sys.stdout.isatty()))
     if json_path:
         json_path.write_text(json.dumps(shown.to_dict(), indent=1) + "\n", encoding="utf-8")
@@ -166,7 +176,7 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 
 
 @main.command()
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, path_type=Path))
 @click.option("--assignment", required=True, help="The assignment to grade.")
 @solutions_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
@@ -187,6 +197,18 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 @click.option("--start-method", type=click.Choice(["auto", "fork", "spawn"]), default=None,
               help="How each submission's child process starts: a warm fork (Linux's default) or a fresh "
                    "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
+@click.option("--from", "source", type=click.Choice(["auto", "folder", "canvas", "moodle"]), default="auto",
+              show_default=True, help="What SUBMISSIONS is: a folder of one entry per student, or a Canvas or "
+                                      "Moodle submissions download (its zip, or the folder it was extracted to).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The LMS's roster: Canvas's gradebook export or Moodle's grading worksheet (CSV). Students on it "
+                   "without a submission get a row; submissions not on it are reported.")
+@click.option("--time-from", type=click.Choice(["lms", "manifest", "mtime"]), default=None,
+              help="Where submission times come from when the LMS gives none: the student's manifest.json or the "
+                   "file's modification time (both written on the student's side). Default: the LMS only; "
+                   "without a time no late penalty is applied.")
+@click.option("--extensions", "extensions_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of per-student extensions (columns student and days or due), besides course.toml's.")
 @templates_option
 @_guard
 def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None, gradebook: Path,
@@ -194,11 +216,13 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
           html_dir: Path | None, timeout: float | None, regrade: bool, deadline: str | None,
           late_policy: str | None, scheduler: str | None, templates: Path | None,
           check_timeout: float | None = None, points: float | None = None,
-          start_method: str | None = None) -> None:
+          start_method: str | None = None, source: str = "auto", roster: Path | None = None,
+          time_from: str | None = None, extensions_csv: Path | None = None) -> None:
     """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for.
 
-    Defaults come from course.toml (timeouts, jobs, the secret, and the assignment's due date,
-    late policy and points); options override them.
+    SUBMISSIONS is a folder of one entry per student (named after them), or a Canvas or Moodle
+    submissions download as it comes. Defaults come from course.toml (timeouts, jobs, the secret,
+    and the assignment's due date, late policy, extensions and points); options override them.
     """
     from grader.bulk.batch import BatchOptions, run_batch
     from grader.bulk.gradebook import Gradebook, GradebookError
@@ -222,7 +246,8 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
         when = parse_deadline(deadline) if deadline else section.due
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    if policy is not None and when is None:
+    lms_download = source in ("canvas", "moodle") or submissions.is_file()  # the LMS may say how late
+    if policy is not None and when is None and not lms_download:
         raise click.UsageError(f"--late-policy needs --deadline (or due in {config.label} [assignments.{assignment}])")
     if when is not None and policy is None:
         policy = LatePolicy()  # record how late each submission is, without a penalty
@@ -230,27 +255,43 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     if secret is None and config.secret.declared:
         click.echo(f"warning: no course secret found ({config.secret.describe()}): hidden checks draw their "
                    f"inputs from the public default seed", err=True)
+    from grader.bulk.extensions import ExtensionError, Extensions, read_csv
+    from grader.lms.intake import IntakeError
+    from grader.lms.roster import RosterError, read_roster
+
+    try:
+        extensions = section.extensions or Extensions()
+        if extensions_csv:
+            extensions = extensions.merged(read_csv(extensions_csv))
+        people = read_roster(roster) if roster else None
+    except (ExtensionError, RosterError) as exc:
+        raise Failure(str(exc)) from None
     options = BatchOptions(jobs=config.jobs(jobs), settings=settings, regrade=regrade, deadline=when,
-                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates))
+                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates),
+                           source=source, roster=people, time_from=time_from, extensions=extensions)
     points = points or section.points
     try:
         book = Gradebook(gradebook)
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     try:
-        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress),
-                                     len([p for p in submissions.iterdir() if not p.name.startswith(".")]))
+        total = len([p for p in submissions.iterdir() if not p.name.startswith(".")]) if submissions.is_dir() else 0
+        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress), total)
+        from grader.bulk.adjustments import apply_adjustments
         from grader.config import scale_results
 
         # plots are only for pages: without --html they stay in the gradebook (most of the data)
         results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
+        results = apply_adjustments(results, book.adjustments(assignment))
         written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
-    except GradebookError as exc:
+    except (GradebookError, IntakeError) as exc:
         raise Failure(str(exc)) from None
     finally:
         book.close()
-    click.echo(f"{summary.assignment}: {summary.entries} submissions, {summary.graded} graded now, "
+    source_name = f" ({summary.lms.capitalize()} download)" if summary.lms else ""
+    click.echo(f"{summary.assignment}: {summary.entries} submissions{source_name}, {summary.graded} graded now, "
                f"{summary.reused} unchanged; {summary.elapsed:.1f} s ({summary.rate:.1f}/s); gradebook: {gradebook}")
+    _echo_intake(summary, when is not None)
     for path in written:
         click.echo(f"  wrote {path}")
     if summary.entries:
@@ -259,10 +300,33 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
         click.echo(format_class_summary(results))
 
 
+def _echo_intake(summary, has_deadline: bool) -> None:
+    """What the batch did not grade, who is missing, what looks wrong, and who decided lateness."""
+    from grader.bulk.timing import NONE
+
+    sections = (("skipped (not graded)", summary.skipped), ("check these", summary.problems),
+                ("on the roster, no submission (0 points)", summary.missing))
+    for title, lines in sections:
+        if lines:
+            click.echo(f"{title}: {len(lines)}")
+            for line in lines:
+                click.echo(f"  {line}")
+    if not (has_deadline or summary.lms or set(summary.late_sources) - {NONE}):
+        return  # no deadline and no time anywhere: nothing about lateness to say
+    sources = ", ".join(f"{source} {n}" for source, n in sorted(summary.late_sources.items()))
+    if sources:
+        click.echo(f"lateness decided by: {sources}")
+    for note, n in sorted(summary.late_notes.items()):
+        click.echo(f"  {n} row{'s' if n != 1 else ''}: {note}")
+    if summary.late_sources.get(NONE) and has_deadline:
+        click.echo(f"warning: {summary.late_sources[NONE]} row(s) have no submission time, so no late penalty was "
+                   f"applied to them; name a source with --time-from manifest|mtime if you trust one", err=True)
+
+
 def _run_with_progress(run, total: int):
     """A progress bar (count, rate, ETA) on a terminal; a line every few seconds otherwise."""
     started = time.monotonic()
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and total:
         with click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True,
                                item_show_func=lambda r: r) as bar:
             def progress(result, fresh):
@@ -276,7 +340,8 @@ def _run_with_progress(run, total: int):
         now = time.monotonic()
         if now - state["last"] >= 5 or state["n"] == total:
             state["last"] = now
-            click.echo(f"graded {state['n']}/{total} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
+            shown = f"{state['n']}/{total}" if total else str(state["n"])  # an LMS zip: counted as it is read
+            click.echo(f"graded {shown} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
     return run(progress)
 
 
@@ -303,31 +368,59 @@ def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gr
 @click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Scale the assignment's total to this (default: its points in ./course.toml, else the checks').")
+@click.option("--to", "lms", type=click.Choice(["canvas", "moodle"]), default=None,
+              help="Fill the LMS's own file (--roster) for import: Canvas's gradebook export, or Moodle's grading "
+                   "worksheet plus a feedback-files zip.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --to: the file the LMS exported (Canvas gradebook CSV, Moodle grading worksheet CSV).")
+@click.option("--out", "lms_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to: the file to import into the LMS.")
+@click.option("--column", help="With --to canvas: the export's column to fill (default: the one named after the "
+                                "assignment or its title).")
+@click.option("--as", "mode", type=click.Choice(["points", "percent"]), default="points", show_default=True,
+              help="With --to canvas: points on the column's Points Possible, or a percentage.")
+@click.option("--feedback-zip", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --to moodle: where the feedback-files zip goes (default: beside --out).")
+@click.option("--changes", is_flag=True, help="List the students whose score changed when the checks changed "
+                                              "(from the gradebook's history of graded versions).")
 def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: Path | None, junit_path: Path | None,
-           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None) -> None:
+           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None, lms: str | None = None,
+           roster: Path | None = None, lms_out: Path | None = None, column: str | None = None, mode: str = "points",
+           feedback_zip: Path | None = None, changes: bool = False) -> None:
     """Write the outputs of a graded batch again from its gradebook, without grading."""
+    from grader.bulk.adjustments import apply_adjustments
     from grader.bulk.gradebook import Gradebook, GradebookError
     from grader.config import scale_results
     from grader.reports.export import write_outputs
 
     try:
-        points = points or _course(None).assignment(assignment).points
+        section = _course(None).assignment(assignment)
+        points = points or section.points
     except AuthoringError as exc:
         raise Failure(str(exc)) from None
     if not gradebook.is_file():
         raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
-    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir)):
-        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html")
+    if lms and not (roster and lms_out):
+        raise click.UsageError(f"--to {lms} needs --roster (the file {lms.capitalize()} exported) and --out")
+    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir, lms, changes)):
+        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html, "
+                               "--to, --changes")
     try:
         with Gradebook(gradebook) as book:
             results = book.results(assignment, plots=bool(html_dir))
             known = book.assignments()
+            made = book.adjustments(assignment)
+            history = book.history(assignment) if changes else []
     except GradebookError as exc:
         raise Failure(str(exc)) from None
     if not results:
         raise Failure(f"{gradebook} holds no results for {assignment!r} (it holds: {', '.join(known) or 'none'})")
-    results = scale_results(results, points)
+    results = apply_adjustments(scale_results(results, points), made)
     max_score = max(r.max_score for r in results)
+    if changes:
+        from grader.bulk.history import format_changes, score_changes
+
+        click.echo(format_changes(score_changes(history), assignment))
     try:
         written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
                                 gradescope=gradescope_dir)
@@ -338,11 +431,57 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
                 raise Failure(f"--html is not available in this installation ({exc}); "
                               f"the other outputs were written") from None
             written.append(write_class_report(results, assignment, max_score, html_dir))
+        lines: list[str] = []
+        if lms:
+            from grader.lms.report import to_lms
+            from grader.lms.roster import RosterError
+
+            try:
+                done = to_lms(results, assignment, lms, roster, lms_out, title=section.title, column=column,
+                              mode=mode, feedback=feedback_zip)
+            except RosterError as exc:
+                raise Failure(str(exc)) from None
+            written += done.paths
+            lines = done.lines
     except OSError as exc:
         raise Failure(f"cannot write the outputs: {exc}") from None
     click.echo(f"{assignment}: {len(results)} students from {gradebook}")
     for path in written:
         click.echo(f"  wrote {path}")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("student")
+@click.option("--assignment", required=True, help="The assignment whose score to adjust.")
+@click.option("--points", required=True, help="Points to add (+2) or take (-1.5), on the assignment's published scale.")
+@click.option("--note", required=True, help="Why: shown to the student with the score.")
+@click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True)
+def adjust(student: str, assignment: str, points: str, note: str, gradebook: Path) -> None:
+    """Add or take points from STUDENT's score, with a note; kept through regrades, shown in every output."""
+    from grader.bulk.adjustments import describe
+    from grader.bulk.gradebook import Gradebook, GradebookError
+
+    try:
+        value = float(points)
+    except ValueError:
+        raise click.BadParameter(f"{points!r} is not a number of points (e.g. +2 or -1.5)", param_hint="--points")
+    if not gradebook.is_file():
+        raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
+    try:
+        with Gradebook(gradebook) as book:
+            students = book.students(assignment)
+            if student not in students:
+                close = [s for s in students if student.casefold() in s.casefold()][:5]
+                raise Failure(f"{gradebook} has no student {student!r} for {assignment!r}"
+                              + (f"; did you mean {', '.join(close)}?" if close else
+                                 f" (it has {len(students)} students; see `grade report --csv`)"))
+            book.adjust(assignment, student, value, note)
+            total = sum(a["points"] for a in book.adjustments(assignment)[student])
+    except GradebookError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"{student}, {assignment}: {describe({'points': value, 'note': note})} (adjustments now {total:+g})")
 
 
 @main.command("new")
@@ -367,17 +506,26 @@ def new(name: str, solutions: Path, title: str | None, templates: Path | None) -
 @solutions_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packs"), show_default=True,
               help="The folder the zips go to (one <assignment>.zip each).")
+@click.option("--wheel", "wheel_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The grader wheel to put in wheels/ (default: built from the grader's source tree).")
+@click.option("--no-wheel", is_flag=True, help="Leave the grader's wheel out (students install it another way).")
 @templates_option
 @_guard
-def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None) -> None:
-    """Zip each assignment's student pack (stub, notebook, data, public checks, README) for the LMS,
-    refusing any pack with solution or hidden material in it."""
+def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Path | None,
+         wheel_path: Path | None = None, no_wheel: bool = False) -> None:
+    """Zip each assignment's student pack (stub, notebook, data, public checks, README, the grader's
+    wheel) for the LMS, refusing any pack with solution or hidden material in it."""
     from grader.authoring.pack import write_packs
+    from grader.authoring.wheel import WheelError, build_wheel, read_wheel
 
     config = _course(solutions)
     try:
+        wheel = None if no_wheel else read_wheel(wheel_path) if wheel_path else build_wheel()
+    except WheelError as exc:
+        raise Failure(str(exc)) from None
+    try:
         packed = write_packs(solutions, assignments, out, templates=_templates(templates),
-                             secret=config.secret_bytes())
+                             secret=config.secret_bytes(), wheel=wheel)
     except OSError as exc:
         raise Failure(f"cannot write into {out}: {exc}") from None
     for p in packed:

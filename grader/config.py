@@ -54,7 +54,7 @@ CONFIG_NAME = "course.toml"
 TOP_KEYS = ("name", "secret", "grading", "assignments")
 SECRET_KEYS = ("env", "file")
 GRADING_KEYS = ("timeout", "check_timeout", "import_timeout", "memory_mb", "jobs")
-ASSIGNMENT_KEYS = ("title", "points", "due", "late_policy")
+ASSIGNMENT_KEYS = ("title", "points", "due", "late_policy", "extensions")
 MIN_MEMORY_MB = 64
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -106,6 +106,7 @@ class AssignmentConfig:
     points: float | None = None
     due: datetime | None = None  # aware, UTC
     late_policy: Any = None  # grader.bulk.late.LatePolicy
+    extensions: Any = None  # grader.bulk.extensions.Extensions (per-student extra days or due dates)
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,21 @@ def _assignment(v: _Validator, name: str, section: Any) -> AssignmentConfig:
             values["late_policy"] = parse_policy(spec)
         except ValueError:
             raise v.error(table, "late_policy", f"must be one of {FORMS}", spec) from None
+    if "extensions" in section:
+        values["extensions"] = _extensions(v, table, section["extensions"])
     return AssignmentConfig(name=name, **values)
+
+
+def _extensions(v: _Validator, table: str, value: Any):
+    """``[assignments.NAME.extensions]``: student = extra days or a due date."""
+    from grader.bulk.extensions import ExtensionError, from_table
+
+    if not isinstance(value, dict):
+        raise v.error(table, "extensions", "must be a table of student = days or due date", value)
+    try:
+        return from_table(value, f"{v.label}: [{table}.extensions]")
+    except ExtensionError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- the secret

@@ -67,6 +67,8 @@ class Result:
     late_days: int = 0
     penalty: float = 0.0  # fraction of the score taken for lateness
     sha256: str | None = None
+    late_source: str | None = None  # which source decided lateness: lms, manifest, mtime or none
+    adjustments: list[dict[str, Any]] = field(default_factory=list)  # manual ones: {"points", "note", "at"}
 
     @classmethod
     def from_checks(cls, student: str, assignment: str, checks: list[CheckResult], **extra: Any) -> "Result":

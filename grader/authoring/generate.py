@@ -52,7 +52,9 @@ def check_no_leak(path: Path, source: str, stub: str) -> None:
                                      f"outside the region, so the stub would reveal it; rephrase one of them")
 
 
-def render_assignment(assignment: Assignment, templates: Path | None) -> Rendered:
+def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: str | None = None) -> Rendered:
+    """The student pack of ``assignment``; ``wheel`` names the grader's wheel shipped in ``wheels/``
+    (a `grade pack` zip), so the README starts with the lines that install it."""
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
     from grader.config import configured_title
@@ -80,7 +82,7 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
     readme = render("pack_README.md.j2", templates, title=title, assignment=assignment.name,
                     module=assignment.module, functions=assignment.functions(), checks=public,
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
-                    hidden_points=sum(c.points for c in hidden))
+                    hidden_points=sum(c.points for c in hidden), wheel=wheel)
     out.files["README.md"] = readme.encode("utf-8")
     data = assignment.folder / DATA
     if data.is_dir():

@@ -3,7 +3,8 @@
 The zip holds ``<name>/`` with what `grade generate` renders for the student pack (the stub(s),
 the notebook, ``data/``, the public ``checks.py`` with ``expected.json``, and a README telling how
 to run `grade submit`), rendered afresh from ``solutions/<name>/`` (never copied from a committed
-folder, which could be stale or hold stray files).
+folder, which could be stale or hold stray files), and the grader's own wheel in ``wheels/``, with
+the README's first lines installing it into a fresh environment (:mod:`grader.authoring.wheel`).
 
 It is reproducible byte for byte: sorted entries, one fixed timestamp, fixed permissions, fixed
 compression. Before a zip is written, :func:`leaks` looks for solution or hidden material in every
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.authoring.generate import TRIVIAL, render_assignment
 from grader.authoring.markers import parse
+from grader.authoring.wheel import Wheel
 from grader.checks.loader import AuthoringError
 from grader.course import HIDDEN_CHECKS, MISTAKES, Assignment, assignment_folders, load_solution
 
@@ -42,10 +44,18 @@ class Packed:
     files: int
 
 
-def pack_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
-    """The files of the student pack of ``assignment`` (relative POSIX path -> bytes), freshly rendered."""
-    rendered = render_assignment(assignment, templates).files
-    return {PurePosixPath(*Path(rel).parts).as_posix(): data for rel, data in rendered.items()}
+WHEELS = "wheels"
+
+
+def pack_files(assignment: Assignment, templates: Path | None = None, wheel: Wheel | None = None) -> dict[str, bytes]:
+    """The files of the student pack of ``assignment`` (relative POSIX path -> bytes), freshly rendered,
+    with ``wheels/<wheel>`` when a wheel is given."""
+    name = f"{WHEELS}/{wheel.filename}" if wheel else None
+    rendered = render_assignment(assignment, templates, wheel=name).files
+    files = {PurePosixPath(*Path(rel).parts).as_posix(): data for rel, data in rendered.items()}
+    if wheel:
+        files[name] = wheel.data
+    return files
 
 
 def _text(data: bytes) -> str | None:
@@ -99,6 +109,9 @@ def leaks(assignment: Assignment, files: dict[str, bytes], secret: bytes | None 
     reference = assignment.module_path.read_bytes()
     for rel, data in sorted(files.items()):
         name = PurePosixPath(rel).name
+        if rel.startswith(f"{WHEELS}/") and rel.endswith(".whl"):
+            problems += [f"{rel}: {p}" for p in _wheel_leaks(assignment, data, secret)]
+            continue
         if name in FORBIDDEN_NAMES or name.endswith(FORBIDDEN_SUFFIXES):
             problems.append(f"{rel}: {name} is instructor material (hidden checks, known mistakes, "
                             f"course settings or secrets) and never goes to students")
@@ -114,6 +127,22 @@ def leaks(assignment: Assignment, files: dict[str, bytes], secret: bytes | None 
                 problems.append(f"{rel}: names the hidden check {match!r}")
         if secret and len(secret) >= 8 and secret in data:
             problems.append(f"{rel}: holds the course secret")
+    return problems
+
+
+def _wheel_leaks(assignment: Assignment, data: bytes, secret: bytes | None) -> list[str]:
+    """The grader's wheel holds the grader only: never a course file (a solution, checks, the secret)."""
+    import io
+
+    problems = []
+    course = {p.read_bytes() for p in assignment.folder.rglob("*") if p.is_file() and p.suffix == ".py"}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            member = zf.read(info)
+            if member in course:
+                problems.append(f"{info.filename} is a file of solutions/{assignment.name}/")
+            if secret and len(secret) >= 8 and secret in member:
+                problems.append(f"{info.filename} holds the course secret")
     return problems
 
 
@@ -139,23 +168,24 @@ def zip_bytes(assignment: str, files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def build_pack(assignment: Assignment, templates: Path | None = None, secret: bytes | None = None) -> bytes:
+def build_pack(assignment: Assignment, templates: Path | None = None, secret: bytes | None = None,
+               wheel: Wheel | None = None) -> bytes:
     """The checked zip of one assignment's student pack."""
-    files = pack_files(assignment, templates)
+    files = pack_files(assignment, templates, wheel)
     check_pack(assignment, files, secret)
     return zip_bytes(assignment.name, files)
 
 
 def write_packs(solutions: Path, names: tuple[str, ...] | list[str], out: Path, *, templates: Path | None = None,
-                secret: bytes | None = None) -> list[Packed]:
-    """``out/<name>.zip`` for each assignment named (all when none): every pack is built and checked
-    before any is written, so a leak in one writes none."""
+                secret: bytes | None = None, wheel: Wheel | None = None) -> list[Packed]:
+    """``out/<name>.zip`` for each assignment named (all when none), with ``wheel`` in ``wheels/``:
+    every pack is built and checked before any is written, so a leak in one writes none."""
     from grader.reports.export import atomic_write
 
     built = []
     for folder in assignment_folders(Path(solutions), names):
         assignment = load_solution(folder)
-        files = pack_files(assignment, templates)
+        files = pack_files(assignment, templates, wheel)
         check_pack(assignment, files, secret)
         built.append((assignment.name, zip_bytes(assignment.name, files), len(files)))
     return [Packed(name, atomic_write(Path(out) / f"{name}.zip", data), count) for name, data, count in built]

@@ -13,24 +13,30 @@ import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
 from grader import tempdirs
 from grader.bulk.bundle import bundle, version
+from grader.bulk.entries import collect, conflicts, missing_id, plain_entries, problems
+from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
+from grader.bulk.timing import NONE, Facts, Lateness, decide
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import EXPECTED, Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable as not_gradable_row
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
-from grader.submission import NotGradable, Opened, entry_digest, open_submission
+from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission
+from grader.lms.intake import Entry
+from grader.lms.roster import Roster
 
-SKIP_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db"}
+MISSING = "missing: no submission in the download"
 
 
 @dataclass
@@ -43,6 +49,10 @@ class BatchOptions:
     scheduler: str | None = None
     secret: bytes | None = None
     templates: Path | None = None
+    source: str = "auto"  # auto | folder | canvas | moodle
+    roster: Roster | None = None
+    time_from: str | None = None  # lms | manifest | mtime: the source the instructor trusts for times
+    extensions: Extensions | None = None
 
 
 @dataclass
@@ -53,6 +63,12 @@ class BatchSummary:
     reused: int = 0
     not_gradable: int = 0
     elapsed: float = 0.0
+    lms: str | None = None
+    skipped: list[str] = field(default_factory=list)  # entries of the download not graded, and why
+    problems: list[str] = field(default_factory=list)  # conflicts, unmatched, manifest mismatches
+    missing: list[str] = field(default_factory=list)  # roster students without a submission
+    late_sources: Counter = field(default_factory=Counter)  # which source decided lateness, per row
+    late_notes: Counter = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
@@ -64,7 +80,7 @@ Progress = Callable[[Result | None, bool], None]  # (the new result or None for 
 
 def list_entries(folder: Path) -> list[Path]:
     """One entry per student: folders, .zip, .py, .ipynb (hidden and OS clutter skipped)."""
-    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and p.name not in SKIP_NAMES)
+    return plain_entries(folder)
 
 
 def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:
@@ -79,12 +95,15 @@ def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
     return json.loads(render_assignment(assignment, templates).files[EXPECTED]).get("pristine", {})
 
 
-def _entry_student(entry: Path) -> str:
-    """The student id an entry's own name gives (``alice.zip`` -> ``alice``)."""
-    for suffix in (".zip", ".py", ".ipynb"):
-        if entry.name.endswith(suffix) and not entry.is_dir():
-            return entry.name[: -len(suffix)]
-    return entry.name
+def _mtime(path: Path) -> str | None:
+    """The entry's modification time (a folder: its newest file's), as ISO 8601 UTC."""
+    try:
+        if path.is_dir():
+            times = [p.lstat().st_mtime for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
+            return iso(max(times)) if times else None
+        return iso(path.lstat().st_mtime)
+    except OSError:
+        return None
 
 
 def _open_failure(entry: Path, exc: Exception) -> str:
@@ -97,14 +116,19 @@ def _open_failure(entry: Path, exc: Exception) -> str:
            f"please report it to the course staff"
 
 
-def _unique(student: str, entry: Path, taken: set[str]) -> str:
-    if student not in taken:
-        return student
-    candidate = f"{student} ({entry.name})"
-    n = 2
-    while candidate in taken:
-        candidate, n = f"{student} ({entry.name} #{n})", n + 1
-    return candidate
+def _facts(entry: Entry, manifest: dict, lms: str | None) -> Facts:
+    timing = entry.timing
+    return Facts(lms_late=timing.late if timing else None, lms_late_by=timing.late_by if timing else None,
+                 lms_time=timing.submitted_at if timing else None,
+                 manifest_time=_manifest_time(manifest.get("submitted_at")) if manifest else None,
+                 mtime=None if lms else _mtime(entry.path))  # an extracted copy's time says nothing
+
+
+def _keys(entry: Entry) -> set[str]:
+    keys = {entry.student}
+    if entry.person is not None:
+        keys |= entry.person.keys()
+    return keys
 
 
 def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, options: BatchOptions,
@@ -116,61 +140,105 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     ver = version(files)
     summary = BatchSummary(assignment.name)
     pristine = _pristine(assignment, options.templates)
+    policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
+    intake = collect(submissions, options.source, assignment.module, options.roster)
+    summary.lms = intake.lms
+    summary.skipped = intake.skipped  # grows while entries are read (a file too large to grade)
+    roster_skipped = list(options.roster.skipped) if options.roster else []
+    decided: dict[str, Lateness] = {}
+
+    def lateness(entry: Entry, manifest: dict) -> Lateness:
+        extension = options.extensions.find(_keys(entry)) if options.extensions else None
+        found = decide(_facts(entry, manifest, intake.lms), options.time_from, options.deadline,
+                       extension.delta if extension else timedelta(0), extension.due if extension else None)
+        decided[entry.student] = found
+        return found
 
     def finish(result: Result, fresh: bool) -> None:
-        if options.policy is not None:
-            days, penalty = options.policy.assess(result.submitted_at, options.deadline)
-            result = apply_late(result, days, penalty)
-        gradebook.record(result, version=ver)
+        late = decided.get(result.student) or Lateness(None, 0, NONE)
+        result.submitted_at = late.submitted_at
+        result = apply_late(result, late.late_days, policy.penalty(late.late_days))
+        result.late_source = late.source
+        gradebook.record(result, version=ver, fresh=fresh)
         summary.graded += fresh
         summary.not_gradable += result.status == NOT_GRADABLE
+        summary.late_sources[late.source] += 1
+        if late.note:
+            summary.late_notes[late.note] += 1
         if progress:
             progress(result, fresh)
 
-    taken: set[str] = set()
-    entries = list_entries(submissions)
-    entry_names = {_entry_student(e) for e in entries}
-    summary.entries = len(entries)
+    clashes = conflicts(intake)
+    summary.problems = problems(intake, clashes)
+    summary.entries = len(intake.entries)
 
     def to_grade() -> Iterable[Opened]:
         """Open entries one at a time (memory stays flat), settling the ones that need no grading."""
-        for entry in entries:
-            try:
-                opened = open_submission(entry, assignment.module, pristine=pristine)
-            except Exception as exc:  # noqa: BLE001  whatever an entry is, it gets a row and the batch goes on
-                student = _unique(_entry_student(entry), entry, taken)
-                taken.add(student)
-                digest = entry_digest(entry)
-                if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
-                    summary.reused += 1
-                    if progress:
-                        progress(None, False)
-                    continue
-                finish(not_gradable(assignment, student, _open_failure(entry, exc), sha256=digest), True)
+        done: set[str] = set()
+        for entry in intake.entries:
+            student = entry.student
+            if student in clashes:
+                if student not in done:
+                    done.add(student)
+                    decided[student] = Lateness(None, 0, NONE)
+                    finish(not_gradable(assignment, student, "two or more entries claim this student ("
+                                        + ", ".join(e.shown for e in clashes[student])
+                                        + "): keep one and grade again"), False)
                 continue
-            own = _entry_student(entry)
-            if opened.student != own and opened.student in entry_names:
-                # a manifest may name its student, but never one whose entry is in this batch:
-                # the submission system's own naming of entries wins over student-written data
-                opened.student = own
-            opened.student = _unique(opened.student, entry, taken)
-            taken.add(opened.student)
-            if not options.regrade and gradebook.current(assignment.name, opened.student, opened.sha256, ver):
-                summary.reused += 1
-                if options.policy is not None:  # the deadline or policy may have changed since
-                    old = gradebook.result(assignment.name, opened.student)
-                    days, penalty = options.policy.assess(old.submitted_at, options.deadline)
-                    if (days, penalty) != (old.late_days, old.penalty):
-                        gradebook.record(apply_late(old, days, penalty), version=ver)
-                if progress:
-                    progress(None, False)
+            path = intake.materialize(entry)
+            try:
+                opened = open_submission(path, assignment.module, pristine=pristine)
+            except Exception as exc:  # noqa: BLE001  whatever an entry is, it gets a row and the batch goes on
+                late = lateness(entry, {})
+                digest = entry_digest(path)
+                intake.release(entry)
+                if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
+                    _settle(student, late)
+                    continue
+                finish(not_gradable(assignment, student, _open_failure(path, exc), sha256=digest), True)
+                continue
+            late = lateness(entry, opened.manifest)  # an entry's mtime is read before its copy goes
+            intake.release(entry)  # opened holds its files as bytes now
+            claimed = opened.manifest.get("student") if isinstance(opened.manifest.get("student"), str) else None
+            if claimed and claimed.strip().casefold() not in {k.casefold() for k in _keys(entry)}:
+                summary.problems.append(f"{entry.shown}: its manifest.json names {claimed.strip()[:80]!r}; "
+                                        f"graded as {student!r} (the entry's own name decides)")
+            opened.student = student
+            opened.submitted_at = late.submitted_at
+            if not options.regrade and gradebook.current(assignment.name, student, opened.sha256, ver):
+                _settle(student, late)
                 continue
             yield opened
 
-    job = Job(assignment.name, files, options.secret, options.settings)
-    runner = _dask_chunks if options.scheduler else _local_chunks
-    for result in runner(job, to_grade(), options, assignment, len(entries)):
-        finish(result, True)
+    def _settle(student: str, late: Lateness) -> None:
+        """An unchanged submission: only its lateness may need recording again (deadline, policy,
+        extension or time source changed since)."""
+        summary.reused += 1
+        summary.late_sources[late.source] += 1
+        if late.note:
+            summary.late_notes[late.note] += 1
+        old = gradebook.result(assignment.name, student)
+        penalty = policy.penalty(late.late_days)
+        if old is not None and (late.late_days, penalty, late.source, late.submitted_at) != \
+                (old.late_days, old.penalty, old.late_source, old.submitted_at):
+            old.submitted_at, old.late_source = late.submitted_at, late.source
+            gradebook.record(apply_late(old, late.late_days, penalty), version=ver)
+        if progress:
+            progress(None, False)
+
+    try:
+        job = Job(assignment.name, files, options.secret, options.settings)
+        runner = _dask_chunks if options.scheduler else _local_chunks
+        for result in runner(job, to_grade(), options, assignment, len(intake.entries)):
+            finish(result, True)
+        for person in intake.missing:
+            student = missing_id(person, intake.lms)
+            summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
+            decided[student] = Lateness(None, 0, NONE)
+            finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
+    finally:
+        intake.close()
+    summary.skipped = summary.skipped + roster_skipped
     summary.elapsed = time.monotonic() - started
     return summary
 

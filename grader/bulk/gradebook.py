@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from grader.result import CheckResult, Result
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: late_source on submissions, the history and adjustments tables (see MIGRATIONS)
 SYNCHRONOUS = "NORMAL"
 BUSY_TIMEOUT_S = 30.0
 
@@ -64,10 +64,32 @@ CREATE TABLE IF NOT EXISTS checks (
     plot TEXT,
     PRIMARY KEY (submission, position)
 );
+CREATE TABLE IF NOT EXISTS history (
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    graded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS adjustments (
+    id INTEGER PRIMARY KEY,
+    assignment TEXT NOT NULL,
+    student TEXT NOT NULL,
+    points REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
 """
 
+# Columns added to a table after schema 1, with their definition: an older gradebook gets them when
+# it is opened (existing rows take the default), so a gradebook from an earlier term keeps working.
+MIGRATIONS = {("submissions", "late_source"): "TEXT"}
+
 SUBMISSION_COLUMNS = ("assignment", "student", "sha256", "submitted_at", "late_days", "penalty", "version",
-                      "score", "max_score", "status", "message", "execution_time", "graded_at")
+                      "score", "max_score", "status", "message", "execution_time", "graded_at", "late_source")
 CHECK_COLUMNS = ("submission", "position", "name", "functions", "score", "max_score", "status", "message",
                  "visibility", "hint", "mistake", "description", "plot")
 INSERT_SUBMISSION = (f"INSERT INTO submissions ({', '.join(SUBMISSION_COLUMNS)}) "
@@ -199,6 +221,8 @@ class Gradebook:
         try:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 conn.execute(statement)
+            if found < 2:
+                _migrate(conn, found)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -209,6 +233,51 @@ class Gradebook:
         if missing:
             raise GradebookError(f"gradebook {self.path}: tables {sorted(missing)} are missing; "
                                  f"pass --gradebook a new file name")
+
+    # ------------------------------------------------------------ history and adjustments
+
+    def history(self, assignment: str) -> list[tuple[str, str, str | None, float, float, str, str]]:
+        """Every graded version: (student, version, sha256, score, max_score, status, graded_at), oldest first."""
+        with self._lock:
+            try:
+                return self.conn.execute(
+                    "SELECT student, version, sha256, score, max_score, status, graded_at FROM history "
+                    "WHERE assignment=? ORDER BY student, rowid", (_text(assignment),)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+
+    def adjust(self, assignment: str, student: str, points: float, note: str) -> None:
+        """Store a manual adjustment of ``student``'s score (kept through every regrade)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            try:
+                self.conn.execute("INSERT INTO adjustments (assignment, student, points, note, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?)", (_text(assignment), _text(student), float(points),
+                                                             _text(note) or "", now))
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, f"record the adjustment of {student!r}") from None
+
+    def adjustments(self, assignment: str) -> dict[str, list[dict[str, Any]]]:
+        """student -> [{"points", "note", "at"}, ...] in the order they were made."""
+        with self._lock:
+            try:
+                rows = self.conn.execute("SELECT student, points, note, created_at FROM adjustments "
+                                         "WHERE assignment=? ORDER BY id", (_text(assignment),)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        found: dict[str, list[dict[str, Any]]] = {}
+        for student, points, note, at in rows:
+            found.setdefault(student, []).append({"points": points, "note": note, "at": at})
+        return found
+
+    def students(self, assignment: str) -> list[str]:
+        """The students with a result for ``assignment``."""
+        with self._lock:
+            try:
+                return [r[0] for r in self.conn.execute("SELECT student FROM submissions WHERE assignment=? "
+                                                        "ORDER BY student", (_text(assignment),))]
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
@@ -251,12 +320,16 @@ class Gradebook:
                 raise _explain(self.path, exc, "read it") from None
         return row is not None
 
-    def record(self, result: Result, *, version: str) -> None:
-        """Store ``result`` (replacing any earlier one for its assignment and student) and commit."""
+    def record(self, result: Result, *, version: str, fresh: bool = False) -> None:
+        """Store ``result`` (replacing any earlier one for its assignment and student) and commit.
+
+        Its history gets a row when the assignment version or the content changed, or when ``fresh``
+        says it was graded again (``--regrade``); not when only its lateness was assessed again."""
         row = (_text(result.assignment), _text(result.student), _text(result.sha256), _text(result.submitted_at),
                int(result.late_days), float(result.penalty), _text(version), float(result.score),
                float(result.max_score), _text(result.status), _text(result.message) or "",
-               float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+               float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               _text(getattr(result, "late_source", None)))
         with self._lock:
             checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
                        _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
@@ -265,6 +338,13 @@ class Gradebook:
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                # a new graded version (new checks or new content), not a late re-assessment of the same one;
+                # found through the submissions' own unique index, so history needs no index of its own
+                before = conn.execute("SELECT version, sha256 FROM submissions WHERE assignment=? AND student=?",
+                                      row[:2]).fetchone()
+                if before is None or tuple(before) != (row[6], row[2]) or fresh:
+                    conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
                 conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
@@ -297,7 +377,8 @@ class Gradebook:
             try:
                 subs = self.conn.execute(
                     "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, "
-                    "s.execution_time, s.submitted_at, s.late_days, s.penalty, s.sha256 FROM submissions s "
+                    "s.execution_time, s.submitted_at, s.late_days, s.penalty, s.sha256, s.late_source "
+                    "FROM submissions s "
                     f"WHERE {where} ORDER BY s.student", args).fetchall()
                 rows = self.conn.execute(
                     "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, "
@@ -311,7 +392,7 @@ class Gradebook:
             by_sub.setdefault(sid, []).append(_check(c))
         return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
                        execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
-                       checks=by_sub.get(s[0], [])) for s in subs]
+                       late_source=s[12], checks=by_sub.get(s[0], [])) for s in subs]
 
     def assignments(self) -> list[str]:
         """The assignments this gradebook holds results for."""
@@ -326,6 +407,17 @@ class Gradebook:
         """Close the file (idempotent)."""
         with self._lock:
             self._abandon()
+
+
+def _migrate(conn: sqlite3.Connection, found: int) -> None:
+    """Bring a gradebook of schema ``found`` (1, or 0: new) to this one, inside the open transaction."""
+    for (table, column), definition in MIGRATIONS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    if found == 1:  # its current results are its first graded versions
+        conn.execute("INSERT INTO history SELECT assignment, student, version, sha256, score, max_score, status, "
+                     "graded_at FROM submissions")
 
 
 def _check(row: Iterable[Any]) -> CheckResult:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -14,6 +12,7 @@ from pathlib import Path
 import grader
 from grader.course import CHECKS, EXPECTED, load_pack
 from grader.grading.engine import Engine, Settings
+from grader.grading.identity import Identity, resolve
 from grader.grading.workdir import base_files, materialize, remove
 from grader.result import Result
 from grader.submission import MANIFEST, open_submission
@@ -23,22 +22,7 @@ from grader.submission import MANIFEST, open_submission
 class Submitted:
     result: Result
     archive: Path | None
-
-
-def student_id(explicit: str | None) -> str:
-    """--student, else git's user.email, else the OS user."""
-    if explicit:
-        return explicit
-    try:
-        out = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, timeout=2)
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "student"
+    identity: Identity | None = None
 
 
 def write_archive(folder: Path, assignment: str, student: str, graded: str) -> Path:
@@ -69,11 +53,12 @@ def submit(path: Path, *, assignment: str | None = None, student: str | None = N
     pack = load_pack(path)
     if assignment and assignment != pack.name:
         raise ValueError(f"{path} holds the assignment {pack.name!r}, not {assignment!r}")
+    identity = resolve(student)  # before grading: a borrowed id stops here
     engine = Engine(pack, settings=settings, include_hidden=False)
     engine.sandbox.start(launched)  # boots in the background while the submission is read
     root = None
     try:
-        sid = student_id(student)
+        sid = identity.student
         opened = open_submission(pack.folder, pack.module, pristine=pack.frozen.get("pristine", {}), prefer=notebook)
         root = materialize({**base_files(pack), **opened.files})
         result = engine.grade(root, sid, submitted_at=opened.submitted_at, sha256=opened.sha256)
@@ -82,4 +67,4 @@ def submit(path: Path, *, assignment: str | None = None, student: str | None = N
         if root is not None:
             remove(root)
     target = write_archive(pack.folder, pack.name, sid, opened.graded) if archive else None
-    return Submitted(result, target)
+    return Submitted(result, target, identity)

@@ -25,7 +25,8 @@ from typing import Any, Iterable, Sequence
 
 from grader.result import ERROR, INSTRUCTOR_ONLY, NOT_GRADABLE, PASSED, Result
 
-FIXED_COLUMNS = ("student", "score", "max_score", "status", "submitted_at", "late_days", "penalty")
+FIXED_COLUMNS = ("student", "score", "max_score", "status", "submitted_at", "late_days", "penalty", "late_source",
+                 "adjustment")
 GRADESCOPE_FILE = "results.json"
 GRADESCOPE_INDEX = "index.json"
 
@@ -118,6 +119,11 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _adjustment(result: Result) -> str:
+    """The sum of a result's manual adjustments ('' when there are none)."""
+    return fmt_score(sum(float(a["points"]) for a in result.adjustments)) if result.adjustments else ""
+
+
 def write_csv(results: Sequence[Result], path: Path) -> Path:
     """One row per student (fixed columns, then each check's score), UTF-8 with a header row."""
     checks = check_columns(results)
@@ -128,7 +134,8 @@ def write_csv(results: Sequence[Result], path: Path) -> Path:
     for r in results:
         scores = {c.name: fmt_score(c.score) for c in r.checks}
         writer.writerow([_cell(r.student), fmt_score(r.score), fmt_score(r.max_score), r.status, r.submitted_at or "",
-                         r.late_days, fmt_score(r.penalty)] + [scores.get(n, "") for n in checks])
+                         r.late_days, fmt_score(r.penalty), r.late_source or "", _adjustment(r)]
+                        + [scores.get(n, "") for n in checks])
     return atomic_write(path, _encode(out.getvalue()))
 
 
@@ -149,11 +156,15 @@ def _seconds(value: float) -> str:
 def _testsuite(result: Result) -> ET.Element:
     suite = ET.Element("testsuite", name=_xml(result.student))
     props = ET.SubElement(suite, "properties")
-    for key in ("score", "max_score", "status", "submitted_at", "late_days", "penalty"):
+    for key in ("score", "max_score", "status", "submitted_at", "late_days", "penalty", "late_source"):
         value = getattr(result, key)
         if value is not None:
             text = fmt_score(value) if key in ("score", "max_score", "penalty") else str(value)
             ET.SubElement(props, "property", name=key, value=_xml(text))
+    if result.adjustments:  # manual ones (grade adjust): the total, and each with its note
+        ET.SubElement(props, "property", name="adjustment", value=_adjustment(result))
+        for made in result.adjustments:
+            ET.SubElement(props, "property", name="adjustment_note", value=_xml(f"{made['points']:+g}: {made['note']}"))
     classname = _xml(f"{result.assignment}.{result.student}")
     # for instructors' CI dashboards: a hidden check keeps its message, labelled as not for students
     cases = [(c.name, c.status, f"[{INSTRUCTOR_ONLY}] {c.message}" if c.hidden and c.message else c.message, c.hint)

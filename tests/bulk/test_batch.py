@@ -65,8 +65,8 @@ def scores(out: Path) -> dict:
 def test_every_entry_kind_gets_a_row_with_the_right_grade(graded):
     _, _, out, _, _ = graded
     rows = scores(out)
-    assert set(rows) == {"ana", "ben", "cai", "dee@uni.example", "eve", "fay", "gus", "hal"}
-    for full in ("ana", "cai", "dee@uni.example", "eve"):
+    assert set(rows) == {"ana", "ben", "cai", "dee", "eve", "fay", "gus", "hal"}
+    for full in ("ana", "cai", "dee", "eve"):
         assert rows[full]["score"] == FULL and rows[full]["status"] == "graded", full
     assert rows["ben"]["score"] == 0 and rows["ben"]["status"] == "graded"
     assert rows["fay"]["status"] == "not_gradable" and "SyntaxError" in rows["fay"]["message"]
@@ -74,7 +74,14 @@ def test_every_entry_kind_gets_a_row_with_the_right_grade(graded):
     gus = {c["name"]: c for c in rows["gus"]["checks"]}
     assert gus["sgd_update"]["status"] == "timeout"
     assert rows["gus"]["score"] == FULL - sum(c["max_score"] for c in gus.values() if c["functions"] == ["sgd"])
-    assert rows["dee@uni.example"]["submitted_at"] == "2026-11-20T10:00:00Z"
+    # no time source named: the manifest's time (written on the student's machine) is not used
+    assert rows["dee"]["submitted_at"] is None and rows["dee"]["late_source"] == "none"
+
+
+def test_the_entry_name_decides_the_student_and_a_manifest_that_disagrees_is_reported(graded):
+    _, _, out, _, result = graded
+    assert "dee@uni.example" not in scores(out)
+    assert "dee.zip: its manifest.json names 'dee@uni.example'; graded as 'dee'" in result.output
 
 
 def test_outputs_agree_with_each_other(graded):
@@ -111,13 +118,21 @@ def test_second_run_grades_only_what_changed(graded):
     assert after == before  # grading the same content again gives the same verdicts
 
 
-def test_late_policy_from_options(graded):
+def test_late_policy_from_options_with_the_time_source_the_instructor_names(graded):
     tmp, subs, out, args, _ = graded
-    result = run(args + ["--deadline", "2026-11-19T10:00:00Z", "--late-policy", "10%/day,max=50%"], tmp)
+    late = ["--deadline", "2026-11-19T10:00:00Z", "--late-policy", "10%/day,max=50%"]
+    result = run(args + late, tmp)
     assert result.exit_code == 0, result.output
-    dee = scores(out)["dee@uni.example"]
-    assert dee["late_days"] == 1 and dee["penalty"] == pytest.approx(0.1)
+    assert scores(out)["dee"]["late_days"] == 0 and scores(out)["dee"]["late_source"] == "none"
+    assert "no late penalty was applied" in result.output
+    result = run(args + late + ["--time-from", "manifest"], tmp)
+    assert result.exit_code == 0, result.output
+    dee = scores(out)["dee"]
+    assert dee["late_days"] == 1 and dee["penalty"] == pytest.approx(0.1) and dee["late_source"] == "manifest"
     assert dee["score"] == pytest.approx(FULL * 0.9)
+    with open(out / "r.csv", newline="") as fh:
+        assert {r["student"]: r for r in csv.DictReader(fh)}["dee"]["late_source"] == "manifest"
+    assert "lateness decided by: manifest 1, none 7" in result.output  # the entries without a manifest
 
 
 def test_bad_arguments_exit_nonzero_with_a_message(tmp_path):

@@ -212,7 +212,7 @@ def test_cli_start_method_options(tmp_path):
     shutil.copytree(root / "assignments" / "optim", folder)
     shutil.copy(root / "solutions" / "optim" / "optim.py", folder / "optim.py")
     runner = CliRunner()
-    done = runner.invoke(main, ["submit", str(folder), "--start-method", "spawn", "--no-archive"])
+    done = runner.invoke(main, ["submit", str(folder), "--student", "ada", "--start-method", "spawn", "--no-archive"])
     assert done.exit_code == 0, done.output
     assert "total: " in done.output
     assert runner.invoke(main, ["submit", str(folder), "--start-method", "thread"]).exit_code == 2

@@ -224,7 +224,7 @@ late_policy = "20%/day"
     os.utime(subs / "ada.py", (on_time, on_time))
     os.utime(subs / "bob.py", (late, late))
     done = run_cli(root, "batch", str(subs), "--assignment", "demo", "--json", "out.json", "--csv", "out.csv",
-                   "--gradebook", "gb.db")
+                   "--gradebook", "gb.db", "--time-from", "mtime")  # the instructor trusts these files' times
     assert done.exit_code == 0, done.output
     data = json.loads((root / "out.json").read_text())
     assert data["max_score"] == 10
@@ -239,7 +239,7 @@ late_policy = "20%/day"
 
     # options override the file
     done = run_cli(root, "batch", str(subs), "--assignment", "demo", "--json", "out2.json", "--gradebook", "gb2.db",
-                   "--points", "5", "--late-policy", "none")
+                   "--points", "5", "--late-policy", "none", "--time-from", "mtime")
     assert done.exit_code == 0, done.output
     by = {r["student"]: r for r in json.loads((root / "out2.json").read_text())["results"]}
     assert by["bob"]["score"] == 5 and by["bob"]["late_days"] == 2 and by["bob"]["penalty"] == 0

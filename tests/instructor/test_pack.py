@@ -14,6 +14,7 @@ import pytest
 
 from grader.authoring.generate import render_assignment
 from grader.authoring.pack import PackLeak, build_pack, leaks, pack_files
+from grader.authoring.wheel import build_wheel
 from grader.course import load_solution
 
 from _instructor import REPO, run_cli
@@ -25,13 +26,16 @@ def test_the_optim_pack(tmp_path: Path) -> None:
     path = tmp_path / "optim.zip"
     assert f"wrote {path}" in done.output
     optim = load_solution(REPO / "solutions" / "optim")
-    expected = render_assignment(optim, None).files
+    wheel = build_wheel()
+    expected = pack_files(optim, None, wheel)
+    assert {k: v for k, v in expected.items() if k != "README.md" and not k.startswith("wheels/")} == \
+        {k: v for k, v in render_assignment(optim, None).files.items() if k != "README.md"}
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
         assert names == sorted(names) == sorted(f"optim/{rel}" for rel in expected)
         assert {"optim/optim.py", "optim/optim.ipynb", "optim/checks.py", "optim/expected.json",
-                "optim/README.md"} == set(names)
+                "optim/README.md", f"optim/wheels/{wheel.filename}"} == set(names)
         for info in infos:
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert stat.S_IMODE(info.external_attr >> 16) == 0o644 and stat.S_ISREG(info.external_attr >> 16)

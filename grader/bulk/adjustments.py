@@ -1,0 +1,38 @@
+"""Manual adjustments (``grade adjust``): points an instructor adds or takes, with a note.
+
+They live in the gradebook beside the graded results, never inside them, so a regrade replaces the
+result and keeps the adjustment; every output applies them through :func:`apply_adjustments`, after
+scaling (the points are the assignment's points as published). The note joins the result's message,
+so every report that shows a message shows it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable
+
+from grader.result import Result
+
+
+def describe(adjustment: dict[str, Any]) -> str:
+    points = float(adjustment["points"])
+    text = f"{points:+g}".replace("+", "+") + f" point{'s' if abs(points) != 1 else ''}"
+    return f"Adjustment {text}" + (f": {adjustment['note']}" if adjustment.get("note") else "")
+
+
+def apply_adjustments(results: Iterable[Result], adjustments: dict[str, list[dict[str, Any]]]) -> list[Result]:
+    """Copies of ``results`` with each student's adjustments added to the score (never below 0) and
+    described in the message."""
+    out = []
+    for result in results:
+        made = adjustments.get(result.student)
+        if not made:
+            out.append(result)
+            continue
+        adjusted = copy.copy(result)
+        adjusted.adjustments = [dict(a) for a in made]
+        adjusted.score = round(max(0.0, result.score + sum(float(a["points"]) for a in made)), 6)
+        notes = "; ".join(describe(a) for a in made)
+        adjusted.message = f"{result.message}\n{notes}" if result.message else notes
+        out.append(adjusted)
+    return out
