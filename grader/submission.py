@@ -139,12 +139,12 @@ def notebook_to_module(data: bytes, name: str, validate: bool = True) -> bytes:
     return notebook_source(raw).encode("utf-8")
 
 
-def walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+def walk(folder: Path, max_depth: int = MAX_DEPTH, max_listed: int = MAX_LISTED) -> Iterator[tuple[str, os.stat_result]]:
     """(relative path, lstat) of every file, link and special file under ``folder``, in a stable order.
 
     Iterative (``os.walk`` recurses once per level before Python 3.12): folders whose names start
     with a dot and ``__pycache__`` are not entered, links are never followed, and an entry deeper
-    than ``MAX_DEPTH`` folders, or with more than ``MAX_LISTED`` names, is refused with
+    than ``max_depth`` folders, or with more than ``max_listed`` names, is refused with
     :class:`NotGradable` before it costs more than that many system calls.
     """
     stack, listed = [""], 0
@@ -156,8 +156,8 @@ def walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
                 names = []
                 for item in it:
                     listed += 1
-                    if listed > MAX_LISTED:
-                        raise NotGradable(f"{folder.name}: more than {MAX_LISTED} files and folders")
+                    if listed > max_listed:
+                        raise NotGradable(f"{folder.name}: more than {max_listed} files and folders")
                     names.append(item.name)
         except OSError as exc:
             raise NotGradable(f"{folder.name}: {rel_dir or 'the folder'} cannot be read ({exc.strerror})") from None
@@ -171,8 +171,8 @@ def walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
             if stat.S_ISDIR(st.st_mode):
                 if name.startswith(".") or name == "__pycache__":
                     continue
-                if rel.count("/") + 1 > MAX_DEPTH:
-                    raise NotGradable(f"{folder.name}: folders nested more than {MAX_DEPTH} deep "
+                if rel.count("/") + 1 > max_depth:
+                    raise NotGradable(f"{folder.name}: folders nested more than {max_depth} deep "
                                       f"({rel[:120]}...); submit a flatter folder")
                 subfolders.append(rel)
             else:

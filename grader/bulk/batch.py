@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +33,7 @@ from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable as not_gradable_row
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
-from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission
+from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission, walk
 from grader.lms.intake import Entry
 from grader.lms.roster import Roster
 
@@ -98,11 +99,11 @@ def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
 def _mtime(path: Path) -> str | None:
     """The entry's modification time (a folder: its newest file's), as ISO 8601 UTC."""
     try:
-        if path.is_dir():
-            times = [p.lstat().st_mtime for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
+        if path.is_dir():  # the opener's walk: bounded, iterative, never follows a link
+            times = [st.st_mtime for _, st in walk(path) if stat.S_ISREG(st.st_mode)]
             return iso(max(times)) if times else None
         return iso(path.lstat().st_mtime)
-    except OSError:
+    except (OSError, NotGradable):
         return None
 
 

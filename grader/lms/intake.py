@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 from grader import tempdirs
 from grader.lms import canvas, moodle
 from grader.lms.roster import CANVAS, MOODLE, Person, Roster
-from grader.submission import MAX_FILE_BYTES
+from grader.submission import MAX_FILE_BYTES, NotGradable, read_bounded, walk
 
 CLUTTER = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 MAX_DOWNLOAD_ENTRIES = 200_000
@@ -148,16 +148,17 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def _folder_files(folder: Path, skipped: list[str]) -> Iterator[_File]:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            rel = path.relative_to(folder).as_posix()
-            st = path.lstat()
+    """The files of an extracted download, walked as the opener walks an entry (iteratively, links
+    never followed) and read bounded; a folder too deep or too large is reported, not fatal."""
+    try:
+        for rel, st in walk(folder, max_listed=MAX_DOWNLOAD_ENTRIES):
             if not stat.S_ISREG(st.st_mode):
                 skipped.append(f"{rel}: a link or special file: not read")
                 continue
-            yield _File(rel, st.st_size, path.read_bytes)
+            path = folder / rel
+            yield _File(rel, st.st_size, lambda path=path: read_bounded(path, MAX_FILE_BYTES))
+    except NotGradable as exc:
+        skipped.append(f"{exc}: the rest of {folder.name} was not read")
 
 
 def folder_names(folder: Path) -> list[str]:
