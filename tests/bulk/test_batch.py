@@ -224,6 +224,9 @@ def test_a_batch_sweeps_what_a_killed_batch_left_behind(tmp_path, monkeypatch):
     (stale / "optim" / "optim.py").write_text(REFERENCE)
     then = time.time() - 2 * tempdirs.MIN_AGE
     os.utime(stale, (then, then))
+    live = tmp_path / f"grade-run-{tempdirs._namespace()}-{os.getpid()}-live"  # as old, but its maker runs
+    live.mkdir()
+    os.utime(live, (then, then))
     subs = tmp_path / "subs"
     subs.mkdir()
     (subs / "ana.py").write_text(REFERENCE)
@@ -231,5 +234,6 @@ def test_a_batch_sweeps_what_a_killed_batch_left_behind(tmp_path, monkeypatch):
                   "--gradebook", str(tmp_path / "gb.db")], tmp_path)
     assert result.exit_code == 0, result.output
     assert not stale.exists()
-    own = [p.name for p in tmp_path.iterdir() if p.name.startswith("grade-")]  # this process's engine: kept
-    assert own and all(f"-{os.getpid()}-" in name for name in own)
+    assert live.exists(), "a folder of a process that still runs was swept"
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith("grade-")]
+    assert all(f"-{os.getpid()}-" in name for name in left), left
