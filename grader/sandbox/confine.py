@@ -326,6 +326,13 @@ _LL_VERSION_FLAG, _LL_RULE_PATH_BENEATH = 1, 1
 _NET_BIND_TCP, _NET_CONNECT_TCP = 1, 2
 _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1, 2
 
+# TEST ONLY: GRADE_TEST_LANDLOCK_SIGNAL_SCOPE=off leaves signals out of Landlock's scoping, so that the
+# hostile corpus proves on any kernel that the seccomp allow-list alone stops signals sent without kill
+# (SIGIO through fcntl), as it must on kernels before 6.12. Read once, at import (the zygote's
+# environment is scrubbed afterwards); it weakens the sandbox, so never set it outside the tests.
+SIGNAL_SCOPE_SWITCH = "GRADE_TEST_LANDLOCK_SIGNAL_SCOPE"
+_signal_scope_off = os.environ.get(SIGNAL_SCOPE_SWITCH) == "off"
+
 _FS_FILE_ONLY = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
 _FS_READ = _FS_READ_FILE | _FS_READ_DIR  # no EXECUTE: nothing may be exec'd
 _FS_WRITE = (_FS_READ | _FS_WRITE_FILE | _FS_TRUNCATE | _FS_REMOVE_DIR | _FS_REMOVE_FILE
@@ -401,7 +408,7 @@ def restrict_filesystem(read_only: Iterable[str] | None = None,
     handled = _handled_fs(abi)
     attr = _RulesetAttr(handled,
                         _NET_BIND_TCP | _NET_CONNECT_TCP if abi >= 4 else 0,
-                        _SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0)
+                        (0 if _signal_scope_off else _SCOPE_SIGNAL) | _SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0)
     ruleset = _syscall(_LL_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
     try:
         rules = [(p, _FS_READ) for p in (default_read_only_paths() if read_only is None
@@ -900,7 +907,7 @@ def report() -> dict[str, object]:
         "arch": _arch() or platform.machine(),
         "landlock": _landlock_probe[1] if _landlock_probe else "unavailable",
         "landlock_net": abi >= 4,
-        "landlock_signal_scope": abi >= 6,
+        "landlock_signal_scope": abi >= 6 and not _signal_scope_off,
         "seccomp": _seccomp_supported(),
         "rlimit_as": _LINUX,
         "rlimit_nproc": not root,
