@@ -37,6 +37,7 @@ except ImportError:  # Windows: no rlimits (the parent's timeouts still hold)
 __all__ = [
     "die_with_parent", "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
     "restrict_filesystem", "restrict_syscalls", "drop_capabilities", "default_read_only_paths",
+    "isolate_network", "isolate_ipc",
     "landlock_abi", "prepare", "report",
 ]
 
@@ -314,6 +315,62 @@ def limit_resources(*, cpu_seconds: float, memory_bytes: int | None = 1 << 30,
             done[name] = False
     _applied["rlimits"] = done
     return done
+
+
+# --------------------------------------------------------------------------- namespaces
+
+_CLONE_NEWIPC, _CLONE_NEWUSER, _CLONE_NEWNET = 0x08000000, 0x10000000, 0x40000000
+_own_user_namespace = False  # this process (or the zygote it was forked from) made a user namespace
+
+
+def _unshare(flags: int) -> str | None:
+    """unshare(2) ``flags``; where that needs a user namespace (an ordinary user), make one too, with
+    this process's own uid and gid mapped to themselves (files and ``getuid()`` look as before).
+    Returns how (``"as root"``, ``"in a user namespace"``) or None when the kernel or its policy
+    (no unprivileged user namespaces, a container, AppArmor) says no."""
+    global _own_user_namespace
+    libc = _libc()
+    if libc.unshare(ctypes.c_int(flags)) == 0:
+        return "in a user namespace" if _own_user_namespace else "as root"
+    if ctypes.get_errno() != errno.EPERM:
+        return None
+    uid, gid = os.geteuid(), os.getegid()
+    if libc.unshare(ctypes.c_int(flags | _CLONE_NEWUSER)) != 0:
+        return None
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
+    except OSError:
+        pass  # unmapped ids only look different (65534); access is still checked with the real ones
+    _own_user_namespace = True
+    return "in a user namespace"
+
+
+def isolate_network() -> bool:
+    """For the zygote, once: a network namespace of its own, which its children share.
+
+    It holds nothing but a loopback interface that is down: no route anywhere, no other process's
+    sockets (abstract Unix sockets included). One per zygote rather than one per child because a new
+    network namespace costs about 1 to 2 ms to make and more to tear down (a fifth of a submission's
+    time), and it keeps nothing between children: a socket ends with its process, and configuring
+    the namespace needs capabilities the children drop. As an ordinary user it comes with a user
+    namespace (its children then inherit the right to make their own IPC namespace). Linux, as root
+    or where unprivileged user namespaces are allowed; True if done (what ``report()`` shows).
+    """
+    done = _unshare(_CLONE_NEWNET) if _arch() is not None and _thread_count() in (1, None) else None
+    _applied["network_namespace"] = done or False
+    return done is not None
+
+
+def isolate_ipc() -> bool:
+    """For each child: an IPC namespace of its own, so SysV shared memory, semaphores and message
+    queues and POSIX message queues of other processes do not exist for it, and whatever it makes
+    dies with it (the namespace ends with its last process). Cheap (a few tens of microseconds).
+    Call it before Landlock and before capabilities are dropped; True if done."""
+    done = _unshare(_CLONE_NEWIPC) if _arch() is not None else None
+    _applied["ipc_namespace"] = done or False
+    return done is not None
 
 
 # --------------------------------------------------------------------------- Landlock
@@ -929,5 +986,8 @@ def report() -> dict[str, object]:
         warnings.append("RLIMIT_AS is not enforced here: memory use is not limited")
     if root:
         warnings.append("running as root: RLIMIT_NPROC is ignored; use drop_capabilities()")
+    if _applied.get("network_namespace") is False:
+        warnings.append("no network or IPC namespaces (they need root or unprivileged user namespaces): "
+                        "only seccomp keeps sockets and SysV/POSIX IPC away")
     info["warnings"] = warnings
     return info

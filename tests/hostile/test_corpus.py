@@ -334,6 +334,27 @@ def test_without_seccomp_landlock_still_denies_tcp(engines, places):
         assert "unix" not in received
 
 
+def _namespaces(engine) -> bool:
+    """Whether this zygote got a namespace of its own (its children then get their IPC namespaces)."""
+    return bool(engine.sandbox.layers.get("applied", {}).get("network_namespace"))
+
+
+def test_without_seccomp_namespaces_still_take_the_network_and_ipc_away(engines, places):
+    """Layers overlap: with the syscall filter off, the zygote's network namespace leaves a child no
+    route to any listener (UDP and abstract Unix sockets included), and its own IPC namespace takes
+    every SysV object and POSIX queue it made with it. Keyrings are not namespaced: seccomp alone
+    keeps them away (a documented limit)."""
+    engine = engines("optim", seccomp=False)
+    grade_file(engine, "optim", ROOT / "tests/hostile/optim/infinite_loop.py", places)  # the zygote is up
+    if not _namespaces(engine):
+        pytest.skip("no namespaces here (needs root or unprivileged user namespaces)")
+    grade_file(engine, "optim", ROOT / "tests/hostile/optim/opens_sockets.py", places)
+    assert places.listener.received() == []
+    grade_file(engine, "optim", ROOT / "tests/hostile/optim/ipc_and_keyrings.py", places)
+    left = [item for item in leftover_channels(places.mark) if "keyring" not in item]
+    assert left == [], f"IPC objects outlived the child: {left}"
+
+
 SPAWNED = ["optim/exit_os_at_import", "optim/catches_base_exception", "optim/fork_bomb", "optim/reads_secrets",
            "optim/reads_course_files", "optim/signals_grader", "optim/patches_grader_modules",
            "optim/signals_through_sigio", "optim/ipc_and_keyrings", "optim/schedules_others"]
