@@ -352,7 +352,7 @@ def isolate_network() -> bool:
 
     It holds nothing but a loopback interface that is down: no route anywhere, no other process's
     sockets (abstract Unix sockets included). One per zygote rather than one per child because a new
-    network namespace costs about 1 to 2 ms to make and more to tear down (a fifth of a submission's
+    network namespace costs about 1 to 2 ms to make and more to tear down (a sixth of a submission's
     time), and it keeps nothing between children: a socket ends with its process, and configuring
     the namespace needs capabilities the children drop. As an ordinary user it comes with a user
     namespace (its children then inherit the right to make their own IPC namespace). Linux, as root
