@@ -561,9 +561,14 @@ _SYSCALLS = {
         pidfd_open=434, clone3=435, close_range=436, openat2=437, faccessat2=439, epoll_pwait2=441,
         futex_waitv=449, fchmodat2=452, map_shadow_stack=453),
 }
-# Numbers above this are syscalls newer than the table: they get ENOSYS, as on a kernel that lacks
-# them, so a libc that tries a new call and falls back to an old one keeps working.
-_KNOWN_MAX = 470
+
+
+def _newest(arch: str) -> int:
+    """The highest number in the table. Numbers above it are syscalls newer than the table: they get
+    ENOSYS, as on a kernel that lacks them, so a libc that tries a new call (futex_wait, mseal...)
+    and falls back to an old one keeps working."""
+    return max(_SYSCALLS[arch].values())
+
 
 # The allow-list: what CPython, numpy (OpenBLAS limited to one thread) and the harness need. Files
 # (Landlock decides which), memory, time, signals to itself, threads, waiting. Everything else fails
@@ -701,8 +706,9 @@ def _ranges(arch: str) -> list[tuple[int, str]]:
     target = {numbers[name]: "allow" for name in _ALLOWED if name in numbers}
     target.update({numbers[name]: block for name, block in _FILTERED.items() if name in numbers})
     runs: list[tuple[int, str]] = []
-    for nr in range(_KNOWN_MAX + 2):
-        action = target.get(nr, "deny") if nr <= _KNOWN_MAX else "enosys"
+    newest = _newest(arch)
+    for nr in range(newest + 2):
+        action = target.get(nr, "deny") if nr <= newest else "enosys"
         if not runs or runs[-1][1] != action:
             runs.append((nr, action))
     return runs
