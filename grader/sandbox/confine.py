@@ -3,10 +3,14 @@
 The warm parent forks one child per submission; the child calls, in this order::
 
     new_process_group(); redirect_stdio(); close_fds(keep=[result_fd])
-    scrub_environment(workdir); limit_resources(cpu_seconds=...)
+    scrub_environment(workdir); isolate_ipc()                   # an IPC namespace of its own
+    limit_resources(cpu_seconds=...)
     restrict_filesystem(default_read_only_paths(), [workdir])   # Landlock
-    restrict_syscalls(os.getpid())                              # seccomp-BPF
+    restrict_syscalls(os.getpid())                              # the seccomp-BPF allow-list
     drop_capabilities()                                         # optional, for a root grader
+
+(the zygote itself calls ``isolate_network()`` once, so all its children share a network namespace
+with nothing in it).
 
 Every layer is plain ``ctypes``/stdlib. A layer the platform lacks (not Linux, old kernel, a
 container that forbids it) makes its function return ``False`` rather than raise; ``report()``
