@@ -430,6 +430,41 @@ def _syscall_probe() -> dict:
     }
 
 
+# --------------------------------------------------------------------------- namespaces
+
+
+def _sysv_segments() -> set[str]:
+    with open("/proc/sysvipc/shm") as fh:
+        return {line.split()[1] for line in fh.readlines()[1:] if line.strip()}
+
+
+def test_a_child_in_its_own_ipc_namespace_sees_no_segment_of_ours_and_leaves_none(tmp_path):
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ours = libc.shmget(ctypes.c_int(0), ctypes.c_size_t(4096), ctypes.c_int(0o1600))  # IPC_PRIVATE
+    assert ours >= 0
+    try:
+        ipc_before = os.stat("/proc/self/ns/ipc").st_ino
+        segments_before = _sysv_segments()
+
+        def body():
+            isolated = confine.isolate_ipc()
+            sees_ours = libc.shmat(ctypes.c_int(ours), None, 0) != -1  # before it makes one with that id
+            made = libc.shmget(ctypes.c_int(0x5EC), ctypes.c_size_t(1 << 20), ctypes.c_int(0o1666))
+            return {"isolated": isolated, "ns": os.stat("/proc/self/ns/ipc").st_ino, "sees_ours": sees_ours,
+                    "made": made >= 0, "segments": sorted(_sysv_segments())}
+
+        res = run_child(tmp_path, body)
+        if not res["isolated"]:
+            pytest.skip("no IPC namespace here (needs root or unprivileged user namespaces)")
+        assert res["ns"] != ipc_before and res["made"]  # in a namespace of its own, where it may make one
+        assert len(res["segments"]) == 1 and not res["sees_ours"]  # only its own, not ours
+        assert _sysv_segments() == segments_before  # and it went with the child
+    finally:
+        libc.shmctl(ctypes.c_int(ours), 0, None)  # IPC_RMID
+
+
 @needs_seccomp
 def test_seccomp_alone(tmp_path):
     res = run_child(tmp_path, _syscall_probe, seccomp=True)
