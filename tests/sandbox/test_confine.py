@@ -462,7 +462,9 @@ def test_a_child_in_its_own_ipc_namespace_sees_no_segment_of_ours_and_leaves_non
         assert len(res["segments"]) == 1 and not res["sees_ours"]  # only its own, not ours
         assert _sysv_segments() == segments_before  # and it went with the child
     finally:
-        libc.shmctl(ctypes.c_int(ours), 0, None)  # IPC_RMID
+        for segment in (ours, libc.shmget(ctypes.c_int(0x5EC), ctypes.c_size_t(0), ctypes.c_int(0))):
+            if segment >= 0:  # the child's, too, should it have made it out here
+                libc.shmctl(ctypes.c_int(segment), 0, None)  # IPC_RMID
 
 
 @needs_seccomp
