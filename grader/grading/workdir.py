@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from grader import tempdirs
@@ -38,5 +37,7 @@ def materialize(files: dict[str, bytes]) -> Path:
     return root
 
 
-def remove(root: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)
+def remove(root: Path) -> list[str]:
+    """Remove a run's folder, whatever the submission did to its permissions; return (and warn about)
+    the paths that could not be removed."""
+    return tempdirs.remove(root)

@@ -135,6 +135,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
         # a fork of the zygote inherits its environment block already wiped (a spawned interpreter
         # has wiped nothing yet): no need to do it twice
         confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"}, wipe=not confine.environment_wiped())
+        confine.isolate_ipc()  # no SysV/POSIX IPC of anyone else; its own dies with it (Linux, where allowed)
         limits = job.get("limits", {})
         confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
                                 memory_bytes=limits.get("memory_bytes", 1 << 30),

@@ -517,6 +517,7 @@ def main(argv: list[str] | None = None) -> None:
 
     confine.die_with_parent()  # a grader (worker) that is killed takes its zygote with it
     confine.scrub_environment(os.getcwd())  # once here, so each child's own scrub has little to do
+    confine.isolate_network()  # a network namespace of its own for all its children (Linux, where allowed)
     Zygote(argv, out_fd, start_method).serve(0)
 
 

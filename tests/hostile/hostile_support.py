@@ -213,3 +213,89 @@ def kill_all(found: list[tuple[int, str, str]]) -> None:
 
 
 needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+
+
+# --------------------------------------------------------------------------- what outlives a process
+
+_NR = {"x86_64": dict(mq_open=240, mq_unlink=241, keyctl=250, ioprio_get=252, ioprio_set=251),
+       "aarch64": dict(mq_open=180, mq_unlink=181, keyctl=219, ioprio_get=31, ioprio_set=30)}
+
+
+def _syscall(name: str, *args) -> int:
+    import ctypes
+    import platform
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    nr = _NR.get(platform.machine(), _NR["x86_64"])[name]
+    return libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) if isinstance(a, int) else a for a in args])
+
+
+def ipc_names(mark: str) -> tuple[int, bytes]:
+    """The SysV key and the name (keyring description, POSIX queue) a hostile file derives from ``mark``."""
+    return int(mark[2:9], 16), f"grade-hostile-{mark}".encode()
+
+
+def leftover_channels(mark: str) -> list[str]:
+    """SysV objects, keys and POSIX message queues named after ``mark`` that exist now (`ipcs`, /proc/keys)."""
+    import ctypes
+
+    key, name = ipc_names(mark)
+    found = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                rows = [line.split() for line in fh.readlines()[1:]]
+        except OSError:
+            continue
+        found += [f"SysV {kind} key {key:#x} id {row[1]}" for row in rows if row and int(row[0]) == key]
+    try:
+        with open("/proc/keys", "rb") as fh:
+            found += [f"key {line.split()[0].decode()} in a keyring" for line in fh if name in line]
+    except OSError:
+        pass
+    fd = _syscall("mq_open", ctypes.c_char_p(name), 0, 0, None)  # O_RDONLY
+    if fd >= 0:
+        os.close(fd)
+        found.append(f"POSIX message queue {name.decode()}")
+    return found
+
+
+def remove_channels(mark: str) -> None:
+    """Clean up after a failed assertion: the objects :func:`leftover_channels` found, nothing else."""
+    import ctypes
+    import subprocess
+
+    key, name = ipc_names(mark)
+    for flag in ("-M", "-Q", "-S"):
+        subprocess.run(["ipcrm", flag, str(key)], capture_output=True)
+    try:
+        with open("/proc/keys", "rb") as fh:
+            for line in fh:
+                if name in line:
+                    key_id = int(line.split()[0], 16)
+                    _syscall("keyctl", 21, key_id)  # KEYCTL_INVALIDATE
+                    _syscall("keyctl", 9, key_id, -4)  # KEYCTL_UNLINK from the user keyring
+    except OSError:
+        pass
+    _syscall("mq_unlink", ctypes.c_char_p(name))
+
+
+def scheduling(pid: int) -> tuple:
+    """How ``pid`` is scheduled: policy, CPUs, nice, I/O priority (what a submission must not change)."""
+    return (os.sched_getscheduler(pid), sorted(os.sched_getaffinity(pid)),
+            os.getpriority(os.PRIO_PROCESS, pid), _syscall("ioprio_get", 1, pid))
+
+
+def restore_scheduling(pid: int, state: tuple) -> None:
+    """Put back what :func:`scheduling` saw (after a failed assertion; root may, others partly)."""
+    import ctypes
+
+    policy, cpus, nice, ioprio = state
+    for step in (lambda: os.sched_setscheduler(pid, policy, os.sched_param(0)),
+                 lambda: os.sched_setaffinity(pid, cpus), lambda: os.setpriority(os.PRIO_PROCESS, pid, nice),
+                 lambda: _syscall("ioprio_set", 1, pid, ctypes.c_long(ioprio))):
+        try:
+            step()
+        except OSError:
+            pass

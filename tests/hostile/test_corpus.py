@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files, kill_all, needs_proc, processes,
-                      tree, wait_gone)
+from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files, kill_all, leftover_channels,
+                             needs_proc, remove_channels, restore_scheduling, scheduling, tree, wait_gone)
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
 from grader.grading.workdir import base_files, materialize, remove
@@ -100,6 +100,12 @@ EXPECTED: dict[str, Expect] = {
     "optim/imports_reference": Expect(zero=("adam",), needs=("landlock",)),
     "optim/opens_sockets": Expect(zero=("rmsprop",), got={"rmsprop_update": 0}, needs=("seccomp",)),
     "optim/signals_grader": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("seccomp",)),
+    # ---- optim: kernel side doors a deny-list misses (SIGIO signals, IPC and keyrings, scheduling others)
+    "optim/signals_through_sigio": Expect(zero=("adam",), got={"adam_update": 0}, needs=("seccomp",)),
+    "optim/ipc_and_keyrings": Expect(zero=("rmsprop",), got={"rmsprop_update": 0}, needs=("seccomp",)),
+    "optim/schedules_others": Expect(zero=("sgd",), got={"sgd_update": 0}, needs=("seccomp",)),
+    # ---- optim: leftovers
+    "optim/locks_its_folder": Expect(),
     # ---- gradient_descent
     "gradient_descent/killed_at_import": Expect(status=NOT_GRADABLE, message="ended the process while being imported"),
     "gradient_descent/kills_itself_in_function": Expect(
@@ -186,7 +192,14 @@ def check_result(result, expect: Expect, key: str, secret: str) -> None:
                                                f"{by_name[name].message}"
 
 
-def assert_nothing_escaped(places, before: dict[str, dict[str, int]]) -> None:
+def snapshot(places, *pids: int) -> dict:
+    """What grading must leave as it was: the test's folders, and how the test process (and ``pids``:
+    the zygote) are scheduled."""
+    return {**{name: tree(getattr(places, name)) for name in ("outside", "home", "cwd")},
+            "scheduling": {pid: scheduling(pid) for pid in (os.getpid(), *pids)}}
+
+
+def assert_nothing_escaped(places, before: dict) -> None:
     left = wait_gone(places.mark, within=3.0)
     kill_all(left)
     assert not left, f"processes outlived grading: {left}"
@@ -194,6 +207,22 @@ def assert_nothing_escaped(places, before: dict[str, dict[str, int]]) -> None:
     assert places.signals == [], "a submission signalled the test process"
     for name in ("outside", "home", "cwd"):
         assert tree(getattr(places, name)) == before[name], f"something was written in {name}"
+    channels = leftover_channels(places.mark)
+    remove_channels(places.mark)
+    assert not channels, f"IPC objects or keys outlived grading: {channels}"
+    for pid, state in before["scheduling"].items():
+        now = scheduling(pid)
+        restore_scheduling(pid, state)
+        assert now == state, f"a submission changed how process {pid} is scheduled: {state} -> {now}"
+
+
+@pytest.fixture(autouse=True)
+def put_back(places):
+    """Whatever a test asserts, a failing one leaves no IPC object or key and no slowed-down test process."""
+    state = scheduling(os.getpid())
+    yield
+    remove_channels(places.mark)
+    restore_scheduling(os.getpid(), state)
 
 
 # --------------------------------------------------------------------------- through the engine
@@ -230,7 +259,8 @@ def grade_file(engine: Engine, assignment: str, path: Path, places, **values):
     try:
         return engine.grade(root, "mallory")
     finally:
-        remove(root)
+        left = remove(root)
+        assert not left and not root.exists(), f"the working folder stayed: {left}"
 
 
 @pytest.mark.parametrize("assignment, path", CASES, ids=[f"{a}/{p.stem}" for a, p in CASES])
@@ -240,12 +270,32 @@ def test_engine(assignment, path, engines, places):
     missing = layer_missing(expect.needs)
     if missing:
         pytest.skip(missing)
-    before = {name: tree(getattr(places, name)) for name in ("outside", "home", "cwd")}
     engine = engines(assignment)
+    before = snapshot(places, *([engine.sandbox.proc.pid] if engine.sandbox.proc is not None else []))
     result = grade_file(engine, assignment, path, places)
     check_result(result, expect, key, places.secret)
     assert_nothing_escaped(places, before)
     assert engine.sandbox.proc is not None and engine.sandbox.proc.poll() is None, "the zygote died"
+
+
+def test_signals_through_sigio_reach_nobody_without_landlock_signal_scoping(monkeypatch, places):
+    """Kernels before 6.12 have no Landlock signal scoping: there the seccomp allow-list alone must keep
+    F_SETOWN/F_SETSIG from arming a SIGKILL for the zygote or a SIGUSR1 for the test (the scoping is
+    switched off for this zygote with the test-only variable)."""
+    monkeypatch.setenv(confine.SIGNAL_SCOPE_SWITCH, "off")
+    engine = Engine(load_solution(SOLUTIONS / "optim"), secret=places.secret.encode(),
+                    settings=Settings(**ENGINE_SETTINGS))
+    try:
+        grade_file(engine, "optim", ROOT / "tests/hostile/optim/infinite_loop.py", places)  # the zygote is up
+        zygote = engine.sandbox.proc.pid
+        assert engine.sandbox.layers["landlock_signal_scope"] is False
+        before = snapshot(places, zygote)
+        result = grade_file(engine, "optim", ROOT / "tests/hostile/optim/signals_through_sigio.py", places)
+        check_result(result, EXPECTED["optim/signals_through_sigio"], "sigio without scoping", places.secret)
+        assert engine.sandbox.proc.pid == zygote and engine.sandbox.proc.poll() is None, "the zygote died"
+        assert_nothing_escaped(places, before)
+    finally:
+        engine.close()
 
 
 def test_signals_leave_the_zygote_alive(engines, places):
@@ -284,8 +334,40 @@ def test_without_seccomp_landlock_still_denies_tcp(engines, places):
         assert "unix" not in received
 
 
+def _namespaces(engine) -> bool:
+    """Whether this zygote got a namespace of its own (its children then get their IPC namespaces)."""
+    return bool(engine.sandbox.layers.get("applied", {}).get("network_namespace"))
+
+
+def test_without_seccomp_namespaces_still_take_the_network_and_ipc_away(places):
+    """Layers overlap: with the syscall filter off, the zygote's network namespace leaves a child no
+    route to any listener (UDP and abstract Unix sockets included), and its own IPC namespace takes
+    every SysV object and POSIX queue it made with it. Keyrings are not namespaced (seccomp alone
+    keeps them away, a documented limit): the key it adds goes when its zygote and, for an ordinary
+    user, the zygote's user namespace are gone."""
+    engine = Engine(load_solution(SOLUTIONS / "optim"), secret=places.secret.encode(),
+                    settings=Settings(**ENGINE_SETTINGS, seccomp=False))
+    try:
+        grade_file(engine, "optim", ROOT / "tests/hostile/optim/infinite_loop.py", places)  # the zygote is up
+        if not _namespaces(engine):
+            pytest.skip("no namespaces here (needs root or unprivileged user namespaces)")
+        grade_file(engine, "optim", ROOT / "tests/hostile/optim/opens_sockets.py", places)
+        assert places.listener.received() == []
+        grade_file(engine, "optim", ROOT / "tests/hostile/optim/ipc_and_keyrings.py", places)
+        left = [item for item in leftover_channels(places.mark) if "keyring" not in item]
+        assert left == [], f"IPC objects outlived the child: {left}"
+    finally:
+        engine.close()
+        remove_channels(places.mark)  # the key, where this user may remove it
+    deadline = time.monotonic() + 30
+    while leftover_channels(places.mark) and time.monotonic() < deadline:
+        time.sleep(0.1)  # a key in a user namespace's keyring goes when the kernel collects the namespace
+    assert leftover_channels(places.mark) == []
+
+
 SPAWNED = ["optim/exit_os_at_import", "optim/catches_base_exception", "optim/fork_bomb", "optim/reads_secrets",
-           "optim/reads_course_files", "optim/signals_grader", "optim/patches_grader_modules"]
+           "optim/reads_course_files", "optim/signals_grader", "optim/patches_grader_modules",
+           "optim/signals_through_sigio", "optim/ipc_and_keyrings", "optim/schedules_others"]
 
 
 @pytest.mark.parametrize("key", SPAWNED)
@@ -298,7 +380,7 @@ def test_spawn_start_method(key, engines, places):
     if missing:
         pytest.skip(missing)
     assignment, stem = key.split("/")
-    before = {name: tree(getattr(places, name)) for name in ("outside", "home", "cwd")}
+    before = snapshot(places)
     engine = engines(assignment, start_method="spawn", check_timeout=2.0)
     result = grade_file(engine, assignment, ROOT / "tests/hostile" / assignment / f"{stem}.py", places)
     check_result(result, expect, key, places.secret)
@@ -339,6 +421,8 @@ def test_whole_corpus_through_grade_batch(tmp_path, places):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
     env.update(GRADE_SECRET=places.secret, GRADE_CANARY=places.mark, HOME=str(home), TMPDIR=str(tmp),
                PYTHONDONTWRITEBYTECODE="1")
+    env[confine.SIGNAL_SCOPE_SWITCH] = "off"  # as on kernels before 6.12: the allow-list alone must hold
+    scheduled = scheduling(os.getpid())
     runs, folders = {}, {}
     for assignment in ASSIGNMENTS:
         subs = tmp_path / f"submissions-{assignment}"
@@ -378,6 +462,10 @@ def test_whole_corpus_through_grade_batch(tmp_path, places):
     assert not left, f"processes outlived the batch: {left}"
     assert places.listener.received() == []
     assert places.signals == []
+    channels = leftover_channels(places.mark)
+    remove_channels(places.mark)
+    assert not channels, f"IPC objects or keys outlived the batch: {channels}"
+    assert scheduling(os.getpid()) == scheduled, "a submission changed how the test process is scheduled"
     assert tree(places.outside) == before["outside"]
     assert tree(home) == {}, "something was written in HOME"
     assert tree(tmp) == {}, f"the grader left files in its temporary folder: {sorted(tree(tmp))[:20]}"

@@ -296,17 +296,19 @@ def test_unsupported_layers_return_false(monkeypatch):
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_filter_is_well_formed(arch):
     prog = confine._build_program(arch, own_pid=1234)[0]
-    assert 0 < len(prog) < 256
+    assert 0 < len(prog) < 4096  # the kernel's limit (BPF_MAXINSNS)
     assert prog[0] == (0x20, 0, 0, 4)  # first load: the audit arch
-    for i, (code, jt, jf, _) in enumerate(prog):
-        if code & 0x07 == 0x05:  # jumps stay inside the program
+    for i, (code, jt, jf, k) in enumerate(prog):
+        if code == 0x05:  # long jumps (JA) stay inside the program
+            assert i + 1 + k < len(prog)
+        elif code & 0x07 == 0x05:  # conditional jumps too
             assert i + 1 + max(jt, jf) < len(prog)
     assert prog[-1][0] == 0x06  # ends with a return
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_prepared_program_is_the_fresh_one_for_each_pid(arch, monkeypatch):
-    # a warm parent builds the program once; each child only rewrites the pid it may signal
+    # a warm parent builds the program once; each child only rewrites the pid it may aim at
     monkeypatch.setattr(confine, "_programs", {})
     for pid in (1234, 987654, 1234):
         fprog = confine._program(arch, pid)
@@ -317,6 +319,7 @@ def test_prepared_program_is_the_fresh_one_for_each_pid(arch, monkeypatch):
 
 def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
     """A tiny interpreter for the instructions the filter uses, over a fake seccomp_data."""
+    args = tuple(args) + (0,) * (6 - len(args))
     words = {0: nr & 0xFFFFFFFF, 4: arch_value}
     for i, arg in enumerate(args):
         words[16 + 8 * i], words[20 + 8 * i] = arg & 0xFFFFFFFF, (arg >> 32) & 0xFFFFFFFF
@@ -328,6 +331,8 @@ def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
             acc = words[k]
         elif code == 0x54:
             acc &= k
+        elif code == 0x05:
+            pc += k
         elif code in (0x15, 0x35):
             taken = acc == k if code == 0x15 else acc >= k
             pc += jt if taken else jf
@@ -337,11 +342,23 @@ def _run_bpf(prog, arch_value: int, nr: int, args=(0,) * 6) -> int:
             raise AssertionError(f"unexpected opcode {code:#x}")
 
 
+# Values from the kernel's headers (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/
+# unistd.h), independent of the table in confine: a wrong number there would open or close the wrong door.
+KNOWN_NUMBERS = {"x86_64": {"read": 0, "getpid": 39, "socket": 41, "clone": 56, "kill": 62, "fcntl": 72,
+                            "shmget": 29, "add_key": 248, "mq_open": 240, "sched_setaffinity": 203,
+                            "ioprio_set": 251, "clone3": 435, "openat": 257},
+                 "aarch64": {"read": 63, "getpid": 172, "socket": 198, "clone": 220, "kill": 129, "fcntl": 25,
+                             "shmget": 194, "add_key": 217, "mq_open": 180, "sched_setaffinity": 122,
+                             "ioprio_set": 30, "clone3": 435, "openat": 56}}
+
+
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
 def test_filter_decisions(arch):
     own, allow, eperm, enosys = 4242, 0x7FFF0000, 0x50001, 0x50000 | errno.ENOSYS
     prog = confine._build_program(arch, own_pid=own)[0]
     nr = confine._SYSCALLS[arch]
+    for name, number in KNOWN_NUMBERS[arch].items():
+        assert nr[name] == number, name
     audit = confine._AUDIT_ARCH[arch]
     run = lambda name, *args: _run_bpf(prog, audit, nr[name], args)  # noqa: E731
     thread_flags = 0x3D0F00  # what glibc's pthread_create passes (includes CLONE_THREAD)
@@ -350,14 +367,39 @@ def test_filter_decisions(arch):
     assert run("clone", 0x4111) == eperm  # posix_spawn: CLONE_VM|CLONE_VFORK|SIGCHLD
     assert run("clone", thread_flags | 0x10000000) == eperm  # a thread in a new user namespace
     assert run("clone3") == enosys
-    for name in ("execve", "socket", "ptrace", "io_uring_setup", "setrlimit", "unshare"):
+    for name in ("execve", "socket", "ptrace", "io_uring_setup", "setrlimit", "unshare", "shmget", "shmat",
+                 "msgget", "semget", "mq_open", "add_key", "keyctl", "request_key", "perf_event_open", "bpf",
+                 "userfaultfd", "setns", "mount", "personality", "process_vm_readv", "memfd_create",
+                 "pidfd_open"):
         assert run(name) == eperm, name
+    for name in ("read", "openat", "mmap", "futex", "getrandom", "exit_group", "rt_sigaction"):
+        assert run(name) == allow, name
+    assert _run_bpf(prog, audit, confine._newest(arch) + 1) == enosys  # newer than the table: "no such call"
+    assert _run_bpf(prog, audit, 0xFFFF) == enosys
+    # signals and scheduling: only itself (its pid or 0)
     assert run("kill", own, 9) == allow and run("kill", 0, 9) == allow
     assert run("kill", own + 1, 9) == eperm and run("kill", (1 << 64) - 1, 9) == eperm  # -1
     assert run("tgkill", own, own + 3, 9) == allow and run("tgkill", 1, 1, 9) == eperm
+    for name in ("sched_setscheduler", "sched_setaffinity", "sched_setattr", "sched_setparam"):
+        assert run(name, 0) == allow and run(name, own) == allow and run(name, own - 1) == eperm, name
+    assert run("setpriority", 0, 0, 19) == allow and run("setpriority", 0, own, 19) == allow
+    assert run("setpriority", 0, 1, 19) == eperm and run("setpriority", 1, 0, 19) == eperm  # PRIO_PGRP
+    assert run("ioprio_set", 1, 0, 0x6000) == allow and run("ioprio_set", 1, own + 7, 0x6000) == eperm
+    assert run("ioprio_set", 2, 0, 0x6000) == eperm  # IOPRIO_WHO_PGRP
     assert run("prlimit64", 0, 7, 0, 0x1000) == allow  # getrlimit: new_limit is NULL
     assert run("prlimit64", 0, 7, 0x7FFF_0000_1000, 0) == eperm
-    getpid, read = {"x86_64": (39, 0), "aarch64": (172, 63)}[arch]
+    assert run("prlimit64", own + 1, 7, 0, 0x1000) == eperm  # another process's limits
+    # fcntl: Python's io and locks yes; owners and signals for SIGIO no
+    for cmd in (0, 1, 2, 3, 4, 6, 1030):
+        assert run("fcntl", 3, cmd) == allow, cmd
+    for cmd in (8, 10, 15, 1024, 1026):  # F_SETOWN, F_SETSIG, F_SETOWN_EX, F_SETLEASE, F_NOTIFY
+        assert run("fcntl", 3, cmd) == eperm, cmd
+    assert run("ioctl", 0, 0x5401) == allow and run("ioctl", 0, 0x5451) == allow  # TCGETS, FIOCLEX
+    assert run("ioctl", 0, 0x5412) == eperm  # TIOCSTI
+    assert run("prctl", 15) == allow  # PR_SET_NAME
+    for option in (4, 36, 0x59616D61, 22):  # SET_DUMPABLE, SET_CHILD_SUBREAPER, SET_PTRACER, SET_SECCOMP
+        assert run("prctl", option) == eperm, option
+    getpid, read = KNOWN_NUMBERS[arch]["getpid"], KNOWN_NUMBERS[arch]["read"]
     assert _run_bpf(prog, audit, getpid) == allow and _run_bpf(prog, audit, read) == allow
     assert _run_bpf(prog, 0x40000003, 1) == 0x80000000  # i386 ABI: kill the process
     if arch == "x86_64":
@@ -386,6 +428,43 @@ def _syscall_probe() -> dict:
         "set_rlimit": outcome(lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0))),
         "get_rlimit": outcome(lambda: resource.getrlimit(resource.RLIMIT_CORE)),
     }
+
+
+# --------------------------------------------------------------------------- namespaces
+
+
+def _sysv_segments() -> set[str]:
+    with open("/proc/sysvipc/shm") as fh:
+        return {line.split()[1] for line in fh.readlines()[1:] if line.strip()}
+
+
+def test_a_child_in_its_own_ipc_namespace_sees_no_segment_of_ours_and_leaves_none(tmp_path):
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ours = libc.shmget(ctypes.c_int(0), ctypes.c_size_t(4096), ctypes.c_int(0o1600))  # IPC_PRIVATE
+    assert ours >= 0
+    try:
+        ipc_before = os.stat("/proc/self/ns/ipc").st_ino
+        segments_before = _sysv_segments()
+
+        def body():
+            isolated = confine.isolate_ipc()
+            sees_ours = libc.shmat(ctypes.c_int(ours), None, 0) != -1  # before it makes one with that id
+            made = libc.shmget(ctypes.c_int(0x5EC), ctypes.c_size_t(1 << 20), ctypes.c_int(0o1666))
+            return {"isolated": isolated, "ns": os.stat("/proc/self/ns/ipc").st_ino, "sees_ours": sees_ours,
+                    "made": made >= 0, "segments": sorted(_sysv_segments())}
+
+        res = run_child(tmp_path, body)
+        if not res["isolated"]:
+            pytest.skip("no IPC namespace here (needs root or unprivileged user namespaces)")
+        assert res["ns"] != ipc_before and res["made"]  # in a namespace of its own, where it may make one
+        assert len(res["segments"]) == 1 and not res["sees_ours"]  # only its own, not ours
+        assert _sysv_segments() == segments_before  # and it went with the child
+    finally:
+        for segment in (ours, libc.shmget(ctypes.c_int(0x5EC), ctypes.c_size_t(0), ctypes.c_int(0))):
+            if segment >= 0:  # the child's, too, should it have made it out here
+                libc.shmctl(ctypes.c_int(segment), 0, None)  # IPC_RMID
 
 
 @needs_seccomp
