@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -94,7 +93,7 @@ class Intake:
     def release(self, entry: Entry) -> None:
         """Remove what :meth:`materialize` wrote for an LMS entry."""
         if entry.home is not None:
-            shutil.rmtree(entry.home, ignore_errors=True)
+            tempdirs.remove(entry.home)
             entry.home = entry.path = None
 
     def close(self) -> None:
@@ -103,7 +102,7 @@ class Intake:
             self.archive.close()
             self.archive = None
         if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            tempdirs.remove(self.workdir)
             self.workdir = None
 
 
