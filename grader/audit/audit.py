@@ -1,0 +1,185 @@
+"""`grade audit`: mutate each assignment's reference inside its solution regions, grade every mutant
+like a submission, and classify what the checks caught (:mod:`grader.audit.classify`).
+
+Per assignment: run 0 of every mutant (the audit's own inputs), then runs 1..``seeds`` of those
+that kept full marks (other inputs: is it equivalent, or only unexposed?). Runs found in the cache
+are not graded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import grader
+from grader.audit.cache import AuditCache
+from grader.audit.classify import AssignmentAudit, classify, decide
+from grader.audit.decisions import AUDIT_FILE, load_decisions
+from grader.audit.mutants import AuditError, Mutant, MutantSet, mutate_file
+from grader.audit.run import CourseJob, RunOutcome, audit_chunk, lost, run_key, run_student
+from grader.authoring.markers import parse
+from grader.bulk.batch import BatchOptions, run_chunks
+from grader.bulk.bundle import bundle
+from grader.bulk.worker import Job
+from grader.course import Assignment, load_solution
+from grader.grading.engine import DEFAULT_SECRET, Settings
+from grader.result import Result
+from grader.submission import Opened
+
+DEFAULT_SEEDS = 3  # other inputs tried on a mutant that kept full marks
+
+
+@dataclass
+class AuditOptions:
+    jobs: int = 1
+    scheduler: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    secret: bytes | None = None
+    seeds: int = DEFAULT_SEEDS
+    min_score: float | None = None
+
+
+Progress = Callable[[str, int, int], None]  # (assignment, runs done, runs to do)
+
+
+def assignment_mutants(assignment: Assignment) -> MutantSet:
+    """Every mutant of the assignment's solution regions (its module and any support module with regions)."""
+    found = MutantSet([])
+    for path in assignment.sources():
+        text = path.read_text(encoding="utf-8")
+        if path != assignment.module_path and not parse(text, str(path)).regions:
+            continue
+        try:
+            part = mutate_file(path)
+        except AuditError:
+            if path == assignment.module_path and not any(
+                    parse(p.read_text(encoding="utf-8"), str(p)).regions for p in assignment.sources()):
+                raise
+            continue
+        found.mutants += part.mutants
+        found.not_compiling += part.not_compiling
+        found.duplicates += part.duplicates
+    return found
+
+
+def checks_version(files: dict[str, bytes], mutated: str) -> str:
+    """Everything a mutant's verdict depends on besides the mutated file: checks, mistakes, data,
+    the other modules, grade's version (not audit.toml: decisions do not change verdicts)."""
+    h = hashlib.sha256(f"grade {grader.__version__}\0".encode())
+    for rel in sorted(files):
+        if rel not in (AUDIT_FILE, mutated):
+            h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest())
+    return h.hexdigest()
+
+
+def settings_text(settings: Settings, secret: bytes | None) -> str:
+    """The engine settings that can change a verdict, and the secret's digest (it seeds hidden inputs)."""
+    s = settings
+    digest = hashlib.sha256(secret or DEFAULT_SECRET).hexdigest()[:16]
+    return (f"timeout={s.timeout} check_timeout={s.check_timeout} import_timeout={s.import_timeout} "
+            f"memory={s.memory_bytes} secret={digest}")
+
+
+@dataclass
+class _Subject:
+    """One assignment being audited: its mutants, decisions and how its runs are keyed."""
+
+    assignment: Assignment
+    mutants: MutantSet
+    accepted: list
+    job: Job
+    versions: dict[str, str]  # mutated file -> checks version
+    settings: str
+
+    def runs(self, chosen: list[Mutant], indices: range) -> dict[tuple[str, int], tuple[str, Opened]]:
+        """(mutant id, run index) -> (cache key, the run as a submission)."""
+        out = {}
+        for m in chosen:
+            for run in indices:
+                key = run_key(m.digest, self.versions[m.file], self.settings, run)
+                out[(m.id, run)] = (key, Opened(run_student(key, run), {m.file: m.source.encode()},
+                                                self.assignment.name, m.digest))
+        return out
+
+
+def _subject(folder: Path, options: AuditOptions) -> _Subject:
+    assignment = load_solution(folder)
+    accepted = load_decisions(folder)
+    mutants = assignment_mutants(assignment)
+    files = bundle(folder)
+    job = Job(assignment.name, {rel: data for rel, data in files.items() if rel != AUDIT_FILE}, options.secret,
+              options.settings)
+    versions = {f: checks_version(files, f) for f in {m.file for m in mutants.mutants}}
+    return _Subject(assignment, mutants, accepted, job, versions, settings_text(options.settings, options.secret))
+
+
+def _grade_runs(subjects: list[_Subject], runs: dict[str, Opened], options: AuditOptions, cache: AuditCache,
+                progress: Progress | None, label: str) -> tuple[dict[str, RunOutcome], set[str]]:
+    """Outcomes of ``runs`` (key -> the run as a submission), from the cache or graded now in one pool;
+    and the keys of those graded now."""
+    found = cache.get(list(runs))
+    todo = [opened for key, opened in runs.items() if key not in found]
+    if not todo:
+        return found, set()
+    course = CourseJob({s.assignment.name: s.job for s in subjects})
+    batch = BatchOptions(jobs=options.jobs, settings=options.settings, scheduler=options.scheduler,
+                         secret=options.secret)
+    fresh: list[RunOutcome] = []
+    saved = 0
+    for done in run_chunks(course, iter(todo), batch, subjects[0].assignment, len(todo), work=audit_chunk):
+        fresh.append(lost(done) if isinstance(done, Result) else done)
+        if progress:
+            progress(label, len(fresh), len(todo))
+        if len(fresh) - saved >= 200:
+            cache.put(fresh[saved:])  # an interrupted audit keeps what it graded
+            saved = len(fresh)
+    cache.put(fresh[saved:])
+    found.update({o.key: o for o in fresh})
+    return found, {o.key for o in fresh}
+
+
+def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
+                  progress: Progress | None = None) -> list[AssignmentAudit]:
+    """Audit the checks of the assignments in ``folders`` (``solutions/<name>/``), all in one pool."""
+    subjects = [_subject(folder, options) for folder in folders]
+    first = {s.assignment.name: s.runs(s.mutants.mutants, range(1)) for s in subjects}
+    outcomes, graded = _grade_runs(subjects, {k: o for runs in first.values() for k, o in runs.values()},
+                                   options, cache, progress, "mutants")
+    main = {name: {mid: outcomes[key] for (mid, _), (key, _) in runs.items()} for name, runs in first.items()}
+    more = {s.assignment.name: s.runs([m for m in s.mutants.mutants if main[s.assignment.name][m.id].full_marks],
+                                      range(1, options.seeds + 1)) for s in subjects}
+    others, graded_more = _grade_runs(subjects, {k: o for runs in more.values() for k, o in runs.values()},
+                                      options, cache, progress, "full-mark mutants on other inputs")
+    audits = []
+    for s in subjects:
+        name = s.assignment.name
+        verdicts = []
+        for m in s.mutants.mutants:
+            extra = [others[more[name][(m.id, r)][0]] for r in range(1, options.seeds + 1) if (m.id, r) in more[name]]
+            verdicts.append(classify(m, main[name][m.id], extra))
+        keys = [k for k, _ in first[name].values()] + [k for k, _ in more[name].values()]
+        now = sum(k in graded or k in graded_more for k in keys)
+        audit = AssignmentAudit(name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,
+                                min_score=options.min_score, runs=now, cached=len(keys) - now,
+                                checks={c.name: list(c.functions) for c in s.assignment.checks})
+        decide(audit, s.accepted)
+        audits.append(audit)
+    return audits
+
+
+def audit_course(solutions: Path, names: tuple[str, ...] | list[str], options: AuditOptions,
+                 progress: Progress | None = None, cache: bool = True) -> list[AssignmentAudit]:
+    """Audit the assignments named (all when none) under ``solutions``; the cache lives at the course
+    root, in ``.grade-cache/audit/``."""
+    from grader.audit.cache import cache_path
+    from grader.config import course_root
+    from grader.course import assignment_folders
+
+    folders = assignment_folders(solutions, names)
+    store = AuditCache(cache_path(course_root(solutions)) if cache else None)
+    try:
+        return audit_folders(folders, options, store, progress)
+    finally:
+        store.close()
