@@ -15,14 +15,16 @@ from typing import Callable
 
 import grader
 from grader.audit.cache import AuditCache
-from grader.audit.classify import AssignmentAudit, classify, decide
+from grader.audit.classify import EQUIVALENT, SURVIVED, AssignmentAudit, classify, decide
 from grader.audit.decisions import AUDIT_FILE, load_decisions
 from grader.audit.mutants import AuditError, Mutant, MutantSet, mutate_file
-from grader.audit.run import CourseJob, RunOutcome, audit_chunk, lost, run_key, run_student
+from grader.audit.probe import record_calls, same_behaviour
+from grader.audit.run import CourseJob, RunOutcome, audit_chunk, lost, run_key, run_seed, run_student
 from grader.authoring.markers import parse
 from grader.bulk.batch import BatchOptions, run_chunks
 from grader.bulk.bundle import bundle
 from grader.bulk.worker import Job
+from grader.checks.expected import ReferenceExpectations
 from grader.course import Assignment, load_solution
 from grader.grading.engine import DEFAULT_SECRET, Settings
 from grader.result import Result
@@ -140,6 +142,14 @@ def _grade_runs(subjects: list[_Subject], runs: dict[str, Opened], options: Audi
     return found, {o.key for o in fresh}
 
 
+def _probe_seeds(assignment: Assignment, options: AuditOptions) -> dict[str, list[int]]:
+    """Every check's seeds in every run (the inputs the mutants were graded on)."""
+    secret = options.secret or DEFAULT_SECRET
+    expectations = ReferenceExpectations(assignment)
+    return {c.name: [run_seed(c, assignment.name, secret, expectations, r) for r in range(options.seeds + 1)]
+            for c in assignment.checks}
+
+
 def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
                   progress: Progress | None = None) -> list[AssignmentAudit]:
     """Audit the checks of the assignments in ``folders`` (``solutions/<name>/``), all in one pool."""
@@ -156,9 +166,15 @@ def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
     for s in subjects:
         name = s.assignment.name
         verdicts = []
+        log = None
         for m in s.mutants.mutants:
             extra = [others[more[name][(m.id, r)][0]] for r in range(1, options.seeds + 1) if (m.id, r) in more[name]]
-            verdicts.append(classify(m, main[name][m.id], extra))
+            verdict = classify(m, main[name][m.id], extra)
+            if verdict.kind == EQUIVALENT:  # equal check outputs: do its functions behave the same, too?
+                log = log or record_calls(s.assignment, _probe_seeds(s.assignment, options))
+                if not same_behaviour(m, s.assignment, log):
+                    verdict.kind = SURVIVED
+            verdicts.append(verdict)
         keys = [k for k, _ in first[name].values()] + [k for k, _ in more[name].values()]
         now = sum(k in graded or k in graded_more for k in keys)
         audit = AssignmentAudit(name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,

@@ -3,8 +3,10 @@
 * **killed**: a check took points (which checks; "hidden only" when no public check did, so the
   student's feedback says nothing; "other inputs only" when its own inputs did not show it);
 * **error**: it raised, timed out or would not import: killed too, but listed apart;
-* **equivalent**: full marks, and every check's outputs equal the reference's on the audit's inputs
-  and on a few other seeds: not a mistake at all, left out of the score;
+* **equivalent**: full marks, every check's outputs equal the reference's on the audit's inputs
+  and on a few other seeds, and (:mod:`grader.audit.probe`) its functions return what the
+  reference's return, arguments left alike, on every call the checks make: not a mistake at all,
+  left out of the score;
 * **survived**: full marks although its outputs differ somewhere: a blind spot of the checks.
 """
 
@@ -120,6 +122,12 @@ class AssignmentAudit:
         return names
 
     @property
+    def untried_boundaries(self) -> list[MutantVerdict]:
+        """Equivalent comparison swaps (``<`` for ``<=``): the checks never try the boundary itself."""
+        return [v for v in self.verdicts if v.kind == EQUIVALENT and v.mutant.operator == "compare"
+                and v.accepted is None]
+
+    @property
     def survivors(self) -> list[MutantVerdict]:
         return [v for v in self.verdicts if v.kind == SURVIVED]
 
@@ -145,5 +153,7 @@ def decide(audit: AssignmentAudit, accepted: list[Accepted]) -> None:
             audit.stale.append(entry)
         elif verdict.kind == SURVIVED:
             verdict.accepted = entry
+            if entry.equivalent:  # right by the specification: out of the score, like any equivalent
+                verdict.kind = EQUIVALENT
         else:
             audit.unneeded.append(entry)

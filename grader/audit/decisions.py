@@ -6,6 +6,11 @@
     id = "rmsprop:constant:1f0c2a9b3e"
     reason = "epsilon 1e-8 vs 1e-7 is below any sensible tolerance"
 
+    [[accept]]
+    id = "or_weights:constant:efb91c88d0"
+    reason = "any weights that give OR's truth table are right"
+    equivalent = true   # right by the specification: listed as equivalent, left out of the score
+
 An entry whose id no longer names a mutant is *stale*: reported with its file and line, never
 silently ignored (the code it accepted has changed; look at the new survivors instead).
 """
@@ -24,7 +29,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 AUDIT_FILE = "audit.toml"
-ENTRY_KEYS = ("id", "reason")
+ENTRY_KEYS = ("id", "reason", "equivalent")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Accepted:
     reason: str
     file: Path
     line: int
+    equivalent: bool = False  # a right answer by the specification, not a tolerated error
 
     @property
     def where(self) -> str:
@@ -80,7 +86,10 @@ def load_decisions(folder: Path) -> list[Accepted]:
         if not isinstance(reason, str) or not reason.strip():
             raise AuditError(f"{path}:{line}: accept entry {n} ({mutant_id}) needs a reason: why no sensible "
                              f"check should tell this mutant from the reference")
+        equivalent = entry.get("equivalent", False)
+        if not isinstance(equivalent, bool):
+            raise AuditError(f"{path}:{line}: accept entry {n} ({mutant_id}): equivalent must be true or false")
         if any(a.id == mutant_id for a in found):
             raise AuditError(f"{path}:{line}: {mutant_id} is accepted twice")
-        found.append(Accepted(mutant_id, reason.strip(), path, line))
+        found.append(Accepted(mutant_id, reason.strip(), path, line, equivalent))
     return found

@@ -20,7 +20,7 @@ from grader.bulk.worker import Job, engine_for
 from grader.checks.api import Check
 from grader.checks.scenario import hidden_seed
 from grader.checks.values import Outputs
-from grader.grading.engine import Engine
+from grader.grading.engine import Engine, check_seed
 from grader.grading.files import grade_files_with_reports
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.runner import RunReport
@@ -75,15 +75,19 @@ def _run_index(student: str) -> int:
     return int(student.rsplit("@", 1)[1])
 
 
+def run_seed(check: Check, assignment: str, secret: bytes, expectations, run: int) -> int:
+    """The seed of ``check`` in run ``run``: a student's seeds in run 0, other seeds for every check after."""
+    if run == 0:
+        return check_seed(check, assignment, AUDIT_STUDENT, secret, expectations)
+    return hidden_seed(secret, assignment, f"{AUDIT_STUDENT}#{run}", check)
+
+
 class AuditEngine(Engine):
     """An engine whose seeds depend on the run index only (not on the mutant), so that every mutant
     of an assignment is graded on the same inputs and the reference's outputs are computed once."""
 
     def seed(self, check: Check, student: str) -> int:
-        run = _run_index(student)
-        if run == 0:
-            return super().seed(check, AUDIT_STUDENT)
-        return hidden_seed(self.secret, self.assignment.name, f"{AUDIT_STUDENT}#{run}", check)
+        return run_seed(check, self.assignment.name, self.secret, self.expectations, _run_index(student))
 
 
 def _same(expected: Outputs, received: dict) -> bool:

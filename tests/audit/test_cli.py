@@ -1,0 +1,87 @@
+"""`grade audit` in-process (click's CliRunner) and once as a subprocess: outputs and exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import main
+
+FAST = ["--jobs", "1", "--seeds", "1"]
+
+
+def audit(solutions: Path, *args: str):
+    return CliRunner().invoke(main, ["audit", "--solutions", str(solutions), *FAST, *args])
+
+
+def test_a_weak_course_fails_listing_its_survivors_and_writes_json_and_html(weak_course, tmp_path):
+    r = audit(weak_course, "--json", str(tmp_path / "audit.json"), "--html", str(tmp_path / "pages"))
+    assert r.exit_code == 1
+    assert "SURVIVED descend:" in r.output and "w - target  ->  w + target" in r.output
+    assert "bowl (" in r.output and "neither killed nor accepted" in r.output
+    data = json.loads((tmp_path / "audit.json").read_text())
+    [bowl] = data["assignments"]
+    assert bowl["total"]["survived"] == sum(m["verdict"] == "survived" for m in bowl["mutants"]) > 0
+    page = (tmp_path / "pages" / "index.html").read_text()
+    assert "+++ mutant/bowl.py" in page and "descend_shape" in page
+
+
+def test_a_strong_course_passes(strong_course):
+    r = audit(strong_course)
+    assert r.exit_code == 0, r.output
+    assert "SURVIVED" not in r.output
+
+
+def test_accepting_every_survivor_makes_the_audit_pass_and_a_stale_entry_fails_it(weak_course):
+    r = audit(weak_course, "--json", str(weak_course.parent / "a.json"))
+    survivors = [m for m in json.loads((weak_course.parent / "a.json").read_text())["assignments"][0]["mutants"]
+                 if m["verdict"] == "survived"]
+    decisions = weak_course / "bowl" / "audit.toml"
+    decisions.write_text("".join(f'[[accept]]\nid = "{m["id"]}"\nreason = "a test accepts it"\n\n'
+                                 for m in survivors))
+    r = audit(weak_course)
+    assert r.exit_code == 0, r.output
+    assert "accepted descend:" in r.output
+    decisions.write_text(decisions.read_text() + '[[accept]]\nid = "descend:arith:0000000000"\nreason = "gone"\n')
+    r = audit(weak_course)
+    assert r.exit_code == 1
+    assert f"STALE    {decisions}:{4 * len(survivors) + 2}: descend:arith:0000000000" in r.output
+
+
+def test_a_score_below_min_score_fails_even_with_every_survivor_accepted(weak_course):
+    audit(weak_course, "--json", str(weak_course.parent / "a.json"))
+    survivors = [m for m in json.loads((weak_course.parent / "a.json").read_text())["assignments"][0]["mutants"]
+                 if m["verdict"] == "survived"]
+    (weak_course / "bowl" / "audit.toml").write_text("".join(
+        f'[[accept]]\nid = "{m["id"]}"\nreason = "a test accepts it"\n' for m in survivors))
+    config = weak_course.parent / "course.toml"
+    config.write_text(config.read_text().replace("[grading]", "[audit]\nmin_score = 0.95\n\n[grading]"))
+    r = audit(weak_course)
+    assert r.exit_code == 1 and "below min_score 0.95" in r.output
+
+
+def test_a_min_score_outside_0_to_1_is_an_error_naming_the_file_and_key(strong_course):
+    config = strong_course.parent / "course.toml"
+    config.write_text(config.read_text().replace("[grading]", "[audit]\nmin_score = 95\n\n[grading]"))
+    r = audit(strong_course)
+    assert r.exit_code == 2
+    assert f"{config}: [audit] min_score must be a mutation score between 0 and 1" in r.output
+
+
+def test_an_assignment_without_a_solution_region_is_an_error_naming_its_file(strong_course):
+    module = strong_course / "bowl" / "bowl.py"
+    module.write_text("\n".join(line for line in module.read_text().splitlines()
+                                if "SOLUTION" not in line).replace("# SOLUTION", "") + "\n")
+    r = audit(strong_course)
+    assert r.exit_code == 2
+    assert f"{module}: no solution region" in r.output
+
+
+def test_grade_audit_runs_as_a_command(strong_course):
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "audit", *FAST], cwd=strong_course.parent,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "bowl" in done.stdout and "1 assignment(s)" in done.stdout
+    assert (strong_course.parent / ".grade-cache" / "audit" / "runs.db").is_file()
