@@ -159,14 +159,15 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
 
 
 def _audit_progress():
-    """A line on stderr every few seconds: which assignment, how many of its runs are graded."""
+    """A line on stderr every few seconds: how many runs are graded."""
     state = {"last": time.monotonic()}
 
-    def progress(assignment: str, done: int, total: int) -> None:
+    def progress(done: int, queued: int) -> None:
         now = time.monotonic()
-        if now - state["last"] >= 5 or done == total:
+        if now - state["last"] >= 5:
             state["last"] = now
-            click.echo(f"auditing {assignment}: {done}/{total} runs graded", err=True)
+            click.echo(f"auditing: {done} runs graded ({queued} mutants queued, and the runs on other inputs "
+                       f"of those that keep full marks)", err=True)
     return progress
 
 

@@ -19,7 +19,8 @@ from grader.audit.classify import EQUIVALENT, SURVIVED, AssignmentAudit, classif
 from grader.audit.decisions import AUDIT_FILE, load_decisions
 from grader.audit.mutants import AuditError, Mutant, MutantSet, mutate_file
 from grader.audit.probe import record_calls, same_behaviour
-from grader.audit.run import CourseJob, RunOutcome, audit_chunk, lost, run_key, run_seed, run_student
+from grader.audit.run import (CourseJob, RunOutcome, audit_chunk, given_files, lost, run_key, run_seed,
+                              run_student)
 from grader.authoring.markers import parse
 from grader.bulk.batch import BatchOptions, run_chunks
 from grader.bulk.bundle import bundle
@@ -43,7 +44,7 @@ class AuditOptions:
     min_score: float | None = None
 
 
-Progress = Callable[[str, int, int], None]  # (assignment, runs done, runs to do)
+Progress = Callable[[int, int], None]  # (runs graded, runs queued: each full-marks run 0 adds its other inputs)
 
 
 def assignment_mutants(assignment: Assignment) -> MutantSet:
@@ -117,29 +118,29 @@ def _subject(folder: Path, options: AuditOptions) -> _Subject:
     return _Subject(assignment, mutants, accepted, job, versions, settings_text(options.settings, options.secret))
 
 
-def _grade_runs(subjects: list[_Subject], runs: dict[str, Opened], options: AuditOptions, cache: AuditCache,
-                progress: Progress | None, label: str) -> tuple[dict[str, RunOutcome], set[str]]:
-    """Outcomes of ``runs`` (key -> the run as a submission), from the cache or graded now in one pool;
-    and the keys of those graded now."""
-    found = cache.get(list(runs))
-    todo = [opened for key, opened in runs.items() if key not in found]
+def _grade_runs(subjects: list[_Subject], todo: list[Opened], options: AuditOptions, cache: AuditCache,
+                progress: Progress | None) -> list[RunOutcome]:
+    """Grade ``todo`` in one pool (each run 0 that keeps full marks brings its runs on other inputs)."""
     if not todo:
-        return found, set()
-    course = CourseJob({s.assignment.name: s.job for s in subjects})
+        return []
+    working = [s for s in subjects if any(o.graded == s.assignment.name for o in todo)]
+    course = CourseJob(jobs={s.assignment.name: s.job for s in working},
+                       given={s.assignment.name: given_files(s.assignment) for s in working},
+                       versions={s.assignment.name: s.versions for s in working},
+                       settings=working[0].settings, seeds=options.seeds)
     batch = BatchOptions(jobs=options.jobs, settings=options.settings, scheduler=options.scheduler,
                          secret=options.secret)
     fresh: list[RunOutcome] = []
     saved = 0
-    for done in run_chunks(course, iter(todo), batch, subjects[0].assignment, len(todo), work=audit_chunk):
+    for done in run_chunks(course, iter(todo), batch, working[0].assignment, len(todo), work=audit_chunk):
         fresh.append(lost(done) if isinstance(done, Result) else done)
         if progress:
-            progress(label, len(fresh), len(todo))
+            progress(len(fresh), len(todo))
         if len(fresh) - saved >= 200:
             cache.put(fresh[saved:])  # an interrupted audit keeps what it graded
             saved = len(fresh)
     cache.put(fresh[saved:])
-    found.update({o.key: o for o in fresh})
-    return found, {o.key for o in fresh}
+    return fresh
 
 
 def _probe_seeds(assignment: Assignment, options: AuditOptions) -> dict[str, list[int]]:
@@ -154,31 +155,47 @@ def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
                   progress: Progress | None = None) -> list[AssignmentAudit]:
     """Audit the checks of the assignments in ``folders`` (``solutions/<name>/``), all in one pool."""
     subjects = [_subject(folder, options) for folder in folders]
-    first = {s.assignment.name: s.runs(s.mutants.mutants, range(1)) for s in subjects}
-    outcomes, graded = _grade_runs(subjects, {k: o for runs in first.values() for k, o in runs.values()},
-                                   options, cache, progress, "mutants")
-    main = {name: {mid: outcomes[key] for (mid, _), (key, _) in runs.items()} for name, runs in first.items()}
-    more = {s.assignment.name: s.runs([m for m in s.mutants.mutants if main[s.assignment.name][m.id].full_marks],
-                                      range(1, options.seeds + 1)) for s in subjects}
-    others, graded_more = _grade_runs(subjects, {k: o for runs in more.values() for k, o in runs.values()},
-                                      options, cache, progress, "full-mark mutants on other inputs")
+    every = range(options.seeds + 1)
+    runs = {s.assignment.name: s.runs(s.mutants.mutants, every) for s in subjects}
+    known = cache.get([key for r in runs.values() for key, _ in r.values()])
+    todo = []  # run 0 where it is not known (its worker adds the other runs); else the other runs missing
+    for s in subjects:
+        mine = runs[s.assignment.name]
+        for m in s.mutants.mutants:
+            first = mine[(m.id, 0)][0]
+            if first not in known:
+                todo.append(mine[(m.id, 0)][1])
+            elif known[first].full_marks:
+                todo += [mine[(m.id, r)][1] for r in every[1:] if mine[(m.id, r)][0] not in known]
+    fresh = _grade_runs(subjects, todo, options, cache, progress)
+    outcomes = {**known, **{o.key: o for o in fresh}}
+    graded = {o.key for o in fresh}
     audits = []
     for s in subjects:
-        name = s.assignment.name
+        mine = runs[s.assignment.name]
         verdicts = []
         log = None
         for m in s.mutants.mutants:
-            extra = [others[more[name][(m.id, r)][0]] for r in range(1, options.seeds + 1) if (m.id, r) in more[name]]
-            verdict = classify(m, main[name][m.id], extra)
+            main = outcomes[mine[(m.id, 0)][0]]
+            others = [outcomes[mine[(m.id, r)][0]] for r in every[1:]] if main.full_marks else []
+            verdict = classify(m, main, others)
             if verdict.kind == EQUIVALENT:  # equal check outputs: do its functions behave the same, too?
-                log = log or record_calls(s.assignment, _probe_seeds(s.assignment, options))
-                if not same_behaviour(m, s.assignment, log):
+                key = run_key(m.digest, s.versions[m.file], s.settings, "probe")
+                probed = cache.get([key])
+                if key in probed:
+                    same = probed[key].same
+                else:
+                    log = log or record_calls(s.assignment, _probe_seeds(s.assignment, options))
+                    same = same_behaviour(m, s.assignment, log)
+                    cache.put([RunOutcome(key, "probed", 0.0, 0.0, same)])
+                if not same:
                     verdict.kind = SURVIVED
             verdicts.append(verdict)
-        keys = [k for k, _ in first[name].values()] + [k for k, _ in more[name].values()]
-        now = sum(k in graded or k in graded_more for k in keys)
-        audit = AssignmentAudit(name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,
-                                min_score=options.min_score, runs=now, cached=len(keys) - now,
+        used = [mine[(m.id, r)][0] for m in s.mutants.mutants for r in every
+                if r == 0 or outcomes[mine[(m.id, 0)][0]].full_marks]
+        now = sum(k in graded for k in used)
+        audit = AssignmentAudit(s.assignment.name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,
+                                min_score=options.min_score, runs=now, cached=len(used) - now,
                                 checks={c.name: list(c.functions) for c in s.assignment.checks})
         decide(audit, s.accepted)
         audits.append(audit)

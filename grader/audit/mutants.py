@@ -40,7 +40,12 @@ class Mutant:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.file}\0{self.source}".encode()).hexdigest()
+        return mutant_digest(self.file, self.source)
+
+
+def mutant_digest(file: str, source: str) -> str:
+    """What identifies a mutant's code: its file's name and whole text."""
+    return hashlib.sha256(f"{file}\0{source}".encode()).hexdigest()
 
 
 @dataclass
@@ -331,6 +336,15 @@ def _enclosing_functions(tree: ast.AST) -> dict[ast.AST, ast.AST | None]:
     return owner
 
 
+def _segment(lines: list[bytes], node: ast.AST) -> str:
+    """The node's own source (``ast.get_source_segment`` splits the whole file on every call)."""
+    start, end = node.lineno - 1, node.end_lineno - 1
+    if start == end:
+        return lines[start][node.col_offset:node.end_col_offset].decode()
+    parts = [lines[start][node.col_offset:], *lines[start + 1:end], lines[end][:node.end_col_offset]]
+    return b"".join(parts).decode()
+
+
 def _splice(lines: list[bytes], node: ast.AST, replacement: str) -> str:
     """The file with ``node``'s source (ast offsets are in UTF-8 bytes) replaced."""
     start, end = node.lineno - 1, node.end_lineno - 1
@@ -365,9 +379,11 @@ def _mutants(text: str, filename: str, region: set[int], operators: dict[str, Ca
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg, ast.keyword)):
             continue
         function = owner.get(node)
-        scope = scopes.setdefault(function, Scope(function))
+        if function not in scopes:
+            scopes[function] = Scope(function)
+        scope = scopes[function]
         fname = function.name if function is not None else "<module>"
-        original = ast.get_source_segment(text, node) or _u(node)
+        original = _segment(lines, node)
         for op_name, operator in operators.items():
             for replacement in operator(node, scope):
                 source = _splice(lines, node, replacement)

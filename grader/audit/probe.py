@@ -81,6 +81,13 @@ class CallLog:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict]] = []
         self._count: dict[str, int] = {}
+        self._reference: list | None = None
+
+    def reference_results(self, reference: types.ModuleType) -> list:
+        """What the reference returns (and leaves in its arguments) for each call: computed once."""
+        if self._reference is None:
+            self._reference = [_call(getattr(reference, name), args, kwargs) for name, args, kwargs in self.calls]
+        return self._reference
 
     def wrap(self, name: str, function: Any) -> Any:
         def recorded(*args, **kwargs):
@@ -137,9 +144,8 @@ def same_behaviour(mutant: Mutant, assignment: Assignment, log: CallLog) -> bool
         module = _load(mutant, assignment)
     except Exception:
         return False
-    reference = assignment.reference
-    for name, args, kwargs in log.calls:
-        want = _call(getattr(reference, name), args, kwargs)
+    wanted = log.reference_results(assignment.reference)
+    for (name, args, kwargs), want in zip(log.calls, wanted):
         got = _call(getattr(module, name, None) or (lambda *a, **k: None), args, kwargs)
         if not (_same(got[0], want[0]) and _same(got[1], want[1]) and _same(got[2], want[2])):
             return False

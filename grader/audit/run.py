@@ -11,7 +11,9 @@ reference's itself (it has both at hand), so only a verdict-sized record travels
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,9 @@ from grader.bulk.worker import Job, engine_for
 from grader.checks.api import Check
 from grader.checks.scenario import hidden_seed
 from grader.checks.values import Outputs
+from grader.audit.mutants import mutant_digest
+from grader.authoring.render import render_stub
+from grader.course import DATA, Assignment
 from grader.grading.engine import Engine, check_seed
 from grader.grading.files import grade_files_with_reports
 from grader.result import NOT_GRADABLE, Result
@@ -126,23 +131,66 @@ def lost(result: Result) -> RunOutcome:
 @dataclass(frozen=True)
 class CourseJob:
     """What a pool worker needs to grade any assignment's mutants: one :class:`Job` per assignment
-    (so one pool serves the whole audit; a run names its assignment in ``Opened.graded``)."""
+    (so one pool serves the whole audit; a run names its assignment in ``Opened.graded``), the files
+    every submission starts from, and what it takes to key the runs it adds itself."""
 
     jobs: dict[str, Job]
+    given: dict[str, dict[str, bytes]]  # assignment -> the pack's given files
+    versions: dict[str, dict[str, str]]  # assignment -> mutated file -> checks version
+    settings: str
+    seeds: int  # other inputs tried on a mutant that keeps full marks
+
+
+def given_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
+    """The pack's given files (stubs of its modules, data), as ``base_files`` gives them, without
+    rendering the notebook and freezing expected outputs, which the audit does not need."""
+    files = {path.name: render_stub(path.read_text(encoding="utf-8"), str(path), assignment.name, templates)
+             .encode("utf-8") for path in assignment.sources()}
+    data = assignment.folder / DATA
+    if data.is_dir():
+        for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            files[str(Path(DATA) / f.relative_to(data))] = f.read_bytes()
+    return files
+
+
+def follow_ups(course: CourseJob, opened: Opened) -> list[Opened]:
+    """The runs on other inputs of a mutant that kept full marks on the audit's own."""
+    [(file, source)] = opened.files.items()
+    version = course.versions[opened.graded][file]
+    digest = mutant_digest(file, source.decode("utf-8"))
+    return [Opened(run_student(run_key(digest, version, course.settings, r), r), opened.files, opened.graded,
+                   opened.sha256) for r in range(1, course.seeds + 1)]
 
 
 def audit_chunk(course: CourseJob, items: list[Opened]) -> list[RunOutcome]:
-    """A pool worker's task: grade a chunk of mutant runs (``Opened.files`` holds the mutated file)."""
+    """A pool worker's task: grade a chunk of mutant runs (``Opened.files`` holds the mutated file).
+
+    A run 0 that keeps full marks brings its runs on other inputs into the same stream, so a single
+    pass over the mutants (one pool, warm engines) settles every verdict.
+    """
     done: list[RunOutcome] = []
     for name in dict.fromkeys(o.graded for o in items):
-        mine = [o for o in items if o.graded == name]
-        engine, base = engine_for(course.jobs[name], AuditEngine)
-        graded = grade_files_with_reports(engine, (({**base, **o.files}, o.student, {}) for o in mine))
-        done += [outcome(engine, o.student.rsplit("@", 1)[0], o.student, result, report)
-                 for o, (result, report) in zip(mine, graded)]
+        engine, base = engine_for(course.jobs[name], AuditEngine, base=course.given.get(name))
+        pending = deque(o for o in items if o.graded == name)
+        while pending:
+            added: deque[Opened] = deque()
+            sent: deque[Opened] = deque()
+
+            def source():
+                while pending or added:
+                    sent.append(added.popleft() if added else pending.popleft())
+                    yield {**base, **sent[-1].files}, sent[-1].student, {}
+
+            for result, report in grade_files_with_reports(engine, source()):
+                opened = sent.popleft()
+                record = outcome(engine, opened.student.rsplit("@", 1)[0], opened.student, result, report)
+                done.append(record)
+                if _run_index(opened.student) == 0 and record.full_marks:
+                    added.extend(follow_ups(course, opened))
+            pending.extend(added)  # added after the stream had ended: graded in another pass
     return done
 
 
-def run_key(mutant_digest: str, checks_version: str, settings: str, run: int) -> str:
+def run_key(mutant_digest: str, checks_version: str, settings: str, run: int | str) -> str:
     """The cache key of one run: the mutated file, the checks (and grader) version, the settings, the inputs."""
     return hashlib.sha256(f"{mutant_digest}\0{checks_version}\0{settings}\0{run}".encode()).hexdigest()[:32]

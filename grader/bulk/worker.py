@@ -29,14 +29,17 @@ class Job:
     settings: Settings
 
 
-def engine_for(job: Job, engine_class: type[Engine] = Engine) -> tuple[Engine, dict[str, bytes]]:
-    """This worker's warm engine for ``job`` and the pack's given files (made on first use)."""
+def engine_for(job: Job, engine_class: type[Engine] = Engine,
+               base: dict[str, bytes] | None = None) -> tuple[Engine, dict[str, bytes]]:
+    """This worker's warm engine for ``job`` and the pack's given files (made on first use; ``base``:
+    those files, when the caller has them already)."""
     # one engine per thread: a Dask worker runs tasks on several threads, and an engine is sequential
     key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{engine_class.__name__}:{threading.get_ident()}"
     if key not in _ENGINES:
         folder = materialize_bundle(job.assignment, job.files)
         assignment = load_solution(folder)
-        _ENGINES[key] = (engine_class(assignment, secret=job.secret, settings=job.settings), base_files(assignment))
+        _ENGINES[key] = (engine_class(assignment, secret=job.secret, settings=job.settings),
+                         base if base is not None else base_files(assignment))
     return _ENGINES[key]
 
 
