@@ -132,6 +132,11 @@ class AssignmentAudit:
         return [v for v in self.verdicts if v.kind == SURVIVED]
 
     @property
+    def decided(self) -> list[MutantVerdict]:
+        """The mutants an audit.toml entry accepts (survivors, and right answers counted as equivalent)."""
+        return [v for v in self.verdicts if v.accepted is not None]
+
+    @property
     def unaccepted(self) -> list[MutantVerdict]:
         return [v for v in self.survivors if v.accepted is None]
 

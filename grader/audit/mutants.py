@@ -107,6 +107,8 @@ def constant(node: ast.AST, ctx: "Scope") -> Proposal:
         candidates += [v + 1, v - 1, v * 10, v / 10] if isinstance(v, int) else [v * 10, v / 10, v + 1, v - 1]
     if isinstance(v, int):
         candidates = [int(c) if float(c).is_integer() else c for c in candidates]
+    else:
+        candidates = [float(c) for c in candidates]  # 1.0 -> 2.0, not 2: the student's own spelling
     seen: list[str] = []
     for c in candidates:
         text = repr(c)

@@ -113,3 +113,14 @@ def test_a_bad_audit_toml_is_an_error_naming_the_file(tmp_path, text, message):
 
 def test_no_audit_toml_accepts_nothing(tmp_path):
     assert load_decisions(tmp_path) == []
+
+
+def test_a_survivor_accepted_as_equivalent_leaves_the_score(tmp_path):
+    accepted = write_decisions(tmp_path, '[[accept]]\nid = "f:arith:0"\nreason = "another right answer"\n'
+                                         'equivalent = true\n')
+    killed = classify(mutant("f:arith:1"), run(("public", False, "failed", 0.0)), [])
+    audit = AssignmentAudit("a", [killed, classify(mutant("f:arith:0"), run(PASS, same=False), [run(PASS)])],
+                            min_score=1.0)
+    decide(audit, accepted)
+    assert audit.tally().equivalent == 1 and audit.tally().score == 1.0 and audit.ok
+    assert [v.mutant.id for v in audit.decided] == ["f:arith:0"]
