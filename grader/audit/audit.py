@@ -143,6 +143,15 @@ def _grade_runs(subjects: list[_Subject], todo: list[Opened], options: AuditOpti
     return fresh
 
 
+REFERENCE = "<reference>"
+
+
+def _reference(assignment: Assignment) -> Mutant:
+    """The reference module as a run like the mutants' (no change)."""
+    path = assignment.module_path
+    return Mutant(REFERENCE, "", "", path.name, 0, "", "", path.read_text(encoding="utf-8"))
+
+
 def _probe_seeds(assignment: Assignment, options: AuditOptions) -> dict[str, list[int]]:
     """Every check's seeds in every run (the inputs the mutants were graded on)."""
     secret = options.secret or DEFAULT_SECRET
@@ -156,12 +165,15 @@ def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
     """Audit the checks of the assignments in ``folders`` (``solutions/<name>/``), all in one pool."""
     subjects = [_subject(folder, options) for folder in folders]
     every = range(options.seeds + 1)
-    runs = {s.assignment.name: s.runs(s.mutants.mutants, every) for s in subjects}
+    # the reference itself goes first, graded like the mutants: a verdict on a mutant means nothing
+    # unless the reference keeps full marks on the same inputs
+    references = {s.assignment.name: _reference(s.assignment) for s in subjects}
+    runs = {s.assignment.name: s.runs([references[s.assignment.name], *s.mutants.mutants], every) for s in subjects}
     known = cache.get([key for r in runs.values() for key, _ in r.values()])
     todo = []  # run 0 where it is not known (its worker adds the other runs); else the other runs missing
     for s in subjects:
         mine = runs[s.assignment.name]
-        for m in s.mutants.mutants:
+        for m in [references[s.assignment.name], *s.mutants.mutants]:
             first = mine[(m.id, 0)][0]
             if first not in known:
                 todo.append(mine[(m.id, 0)][1])
@@ -170,6 +182,13 @@ def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
     fresh = _grade_runs(subjects, todo, options, cache, progress)
     outcomes = {**known, **{o.key: o for o in fresh}}
     graded = {o.key for o in fresh}
+    for s in subjects:
+        reference = outcomes[runs[s.assignment.name][(REFERENCE, 0)][0]]
+        if not reference.full_marks:
+            lost_on = ", ".join(c.name for c in reference.checks if c.score < c.max_score) or reference.message
+            raise AuditError(f"{s.assignment.module_path}: the reference itself does not score full marks when "
+                             f"graded like a submission ({lost_on}): fix it first (`grade verify "
+                             f"{s.assignment.name}` shows why)")
     audits = []
     for s in subjects:
         mine = runs[s.assignment.name]

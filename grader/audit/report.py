@@ -18,8 +18,10 @@ KINDS = ("killed", "survived", "equivalent", "error")
 
 def _row(name: str, audit: AssignmentAudit, function: str | None) -> dict[str, Any]:
     t = audit.tally(function)
+    hidden_only = sum(v.kind == "killed" and v.hidden_only for v in audit.verdicts
+                      if function is None or v.mutant.function == function)
     return {"name": name, "killed": t.killed, "survived": t.survived, "equivalent": t.equivalent,
-            "errors": t.errors, "score": t.score}
+            "errors": t.errors, "hidden_only": hidden_only, "score": t.score}
 
 
 def summary(audit: AssignmentAudit) -> dict[str, Any]:

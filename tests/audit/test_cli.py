@@ -85,3 +85,15 @@ def test_grade_audit_runs_as_a_command(strong_course):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "bowl" in done.stdout and "1 assignment(s)" in done.stdout
     assert (strong_course.parent / ".grade-cache" / "audit" / "runs.db").is_file()
+
+
+def test_a_reference_that_loses_points_in_the_sandbox_stops_the_audit_naming_its_file(strong_course, monkeypatch):
+    # the sandbox scrubs the environment: this reference computes other numbers there than here
+    module = strong_course / "bowl" / "bowl.py"
+    module.write_text(module.read_text().replace("    w = np.array(w, dtype=float)\n",
+                                                 "    w = np.array(w, dtype=float) * float(__import__('os')"
+                                                 ".environ.get('AUDIT_TEST_SCALE', '1'))\n"))
+    monkeypatch.setenv("AUDIT_TEST_SCALE", "2")
+    r = audit(strong_course)
+    assert r.exit_code == 2
+    assert f"{module}: the reference itself does not score full marks" in r.output

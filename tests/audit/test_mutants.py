@@ -30,7 +30,7 @@ def changes(path: Path, operator: str) -> set[tuple[str, str]]:
     ("arith", "x -= y\nreturn x", ("x -= y", "x += y")),
     ("sign", "return -x", ("-x", "(x)")),
     ("sign", "z = x + y\nreturn z", ("z = x + y", "z = -(x + y)")),
-    ("constant", "return x + 1e-08", ("1e-08", "0")),
+    ("constant", "return x + 1e-08", ("1e-08", "0.0")),
     ("constant", "return x * 0", ("0", "1")),
     ("constant", "return x * 3", ("3", "30")),
     ("constant", "return x * 3", ("3", "0.3")),
