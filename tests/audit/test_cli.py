@@ -97,3 +97,36 @@ def test_a_reference_that_loses_points_in_the_sandbox_stops_the_audit_naming_its
     r = audit(strong_course)
     assert r.exit_code == 2
     assert f"{module}: the reference itself does not score full marks" in r.output
+
+
+DASK_SCRIPT = '''
+import sys
+from distributed import LocalCluster
+from click.testing import CliRunner
+from grader.cli import main
+
+if __name__ == "__main__":
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = CliRunner().invoke(main, ["audit", "--solutions", sys.argv[1], "--seeds", "1", "--no-cache",
+                                           "--json", sys.argv[2], "--scheduler", cluster.scheduler_address],
+                                    catch_exceptions=False)
+        print(result.output)
+        sys.exit(result.exit_code)
+'''
+
+
+def test_a_dask_cluster_gives_the_verdicts_of_local_workers(weak_course, tmp_path):
+    import pytest
+
+    pytest.importorskip("distributed")
+    audit(weak_course, "--json", str(tmp_path / "local.json"), "--no-cache")
+    script = tmp_path / "run_dask.py"  # workers re-import __main__: run from a file, not stdin
+    script.write_text(DASK_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), str(weak_course), str(tmp_path / "dask.json")],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr  # the weak course's survivors fail it there too
+
+    def verdicts(name):
+        data = json.loads((tmp_path / name).read_text())
+        return {m["id"]: m["verdict"] for a in data["assignments"] for m in a["mutants"]}
+    assert verdicts("dask.json") == verdicts("local.json") and "survived" in verdicts("local.json").values()
