@@ -37,7 +37,7 @@ def run(course: Path, jobs: int) -> tuple[float, str]:
 
 
 def figures(output: str) -> tuple[int, int, int]:
-    found = re.search(r"(\d+) assignment\(s\), (\d+) mutants; (\d+) run\(s\) graded, (\d+) from the cache", output)
+    found = re.search(r"(\d+) assignment\(s\), (\d+) mutants[^;]*; (\d+) run\(s\) graded, (\d+) from the cache", output)
     if not found:
         sys.exit(f"unexpected output:\n{output}")
     _, mutants, graded, cached = map(int, found.groups())

@@ -150,8 +150,10 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
         click.echo(f"wrote {write_html(audits, html_dir, solutions, _templates(templates))}")
     failing = [a for a in audits if not a.ok]
     runs, cached = sum(a.runs for a in audits), sum(a.cached for a in audits)
-    click.echo(f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants; "
-               f"{runs} run(s) graded, {cached} from the cache")
+    skipped = sum(a.not_compiling for a in audits)
+    click.echo(f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
+               + (f" ({skipped} more did not compile: skipped)" if skipped else "")
+               + f"; {runs} run(s) graded, {cached} from the cache")
     if failing:
         click.echo(f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
             f"{a.assignment} ({_audit_problem(a)})" for a in failing), err=True)
