@@ -131,7 +131,7 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
     Exit 1 when a survivor is neither killed nor accepted in solutions/NAME/audit.toml, when an
     audit.toml entry is stale, or when an assignment's mutation score is below min_score.
     """
-    from grader.audit.audit import AuditOptions, audit_course
+    from grader.audit.course_audit import AuditOptions, audit_course
     from grader.audit.mutants import AuditError
     from grader.audit.report import format_audits, write_html, write_json
 

@@ -211,7 +211,7 @@ class CourseContext:
 
     def audit_of(self, assignment: str):
         if self._audits is None:
-            from grader.audit.audit import AuditOptions, audit_course
+            from grader.audit.course_audit import AuditOptions, audit_course
 
             options = AuditOptions(jobs=self.config.jobs(), settings=self.settings, secret=self.secret,
                                    min_score=self.config.audit.min_score)

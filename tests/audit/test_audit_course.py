@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from grader.audit.audit import AuditOptions, audit_course
+from grader.audit.course_audit import AuditOptions, audit_course
 from grader.grading.engine import Settings
 
 from _tiny_course import WEAK_CHECKS, make_course
