@@ -1,9 +1,10 @@
-"""`grade audit`: mutate each assignment's reference inside its solution regions, grade every mutant
-like a submission, and classify what the checks caught (:mod:`grader.audit.classify`).
+"""`grade audit` for a course: mutate each assignment's reference inside its solution regions, grade
+every mutant like a submission, and classify what the checks caught (:mod:`grader.audit.classify`).
 
-Per assignment: run 0 of every mutant (the audit's own inputs), then runs 1..``seeds`` of those
-that kept full marks (other inputs: is it equivalent, or only unexposed?). Runs found in the cache
-are not graded again.
+Every assignment's mutants go through one pool: run 0 of each (the audit's own inputs), and for
+those that keep full marks runs 1..``seeds`` (other inputs: is it equivalent, or only unexposed?),
+which the worker adds itself. Runs found in the cache are not graded again. The reference is graded
+first, like a mutant: an audit means nothing unless it keeps full marks.
 """
 
 from __future__ import annotations
@@ -48,22 +49,23 @@ Progress = Callable[[int, int], None]  # (runs graded, runs queued: each full-ma
 
 
 def assignment_mutants(assignment: Assignment) -> MutantSet:
-    """Every mutant of the assignment's solution regions (its module and any support module with regions)."""
+    """Every mutant of the assignment's solution regions: its module's and those of any support module
+    that has regions (an error names the module when no file has one)."""
     found = MutantSet([])
     for path in assignment.sources():
-        text = path.read_text(encoding="utf-8")
-        if path != assignment.module_path and not parse(text, str(path)).regions:
+        if path != assignment.module_path and not parse(path.read_text(encoding="utf-8"), str(path)).regions:
             continue
         try:
             part = mutate_file(path)
         except AuditError:
-            if path == assignment.module_path and not any(
-                    parse(p.read_text(encoding="utf-8"), str(p)).regions for p in assignment.sources()):
+            if path != assignment.module_path:
                 raise
-            continue
+            part = MutantSet([])  # regions may all be in the support modules
         found.mutants += part.mutants
         found.not_compiling += part.not_compiling
         found.duplicates += part.duplicates
+    if not found.mutants and not found.not_compiling:
+        mutate_file(assignment.module_path)  # raises, naming the file, when it has no region
     return found
 
 
