@@ -116,7 +116,7 @@ def _subject(folder: Path, options: AuditOptions) -> _Subject:
     files = bundle(folder)
     job = Job(assignment.name, {rel: data for rel, data in files.items() if rel != AUDIT_FILE}, options.secret,
               options.settings)
-    versions = {f: checks_version(files, f) for f in {m.file for m in mutants.mutants}}
+    versions = {p.name: checks_version(files, p.name) for p in assignment.sources()}
     return _Subject(assignment, mutants, accepted, job, versions, settings_text(options.settings, options.secret))
 
 
@@ -191,36 +191,43 @@ def audit_folders(folders: list[Path], options: AuditOptions, cache: AuditCache,
             raise AuditError(f"{s.assignment.module_path}: the reference itself does not score full marks when "
                              f"graded like a submission ({lost_on}): fix it first (`grade verify "
                              f"{s.assignment.name}` shows why)")
-    audits = []
-    for s in subjects:
-        mine = runs[s.assignment.name]
-        verdicts = []
-        log = None
-        for m in s.mutants.mutants:
-            main = outcomes[mine[(m.id, 0)][0]]
-            others = [outcomes[mine[(m.id, r)][0]] for r in every[1:]] if main.full_marks else []
-            verdict = classify(m, main, others)
-            if verdict.kind == EQUIVALENT:  # equal check outputs: do its functions behave the same, too?
-                key = run_key(m.digest, s.versions[m.file], s.settings, "probe")
-                probed = cache.get([key])
-                if key in probed:
-                    same = probed[key].same
-                else:
-                    log = log or record_calls(s.assignment, _probe_seeds(s.assignment, options))
-                    same = same_behaviour(m, s.assignment, log)
-                    cache.put([RunOutcome(key, "probed", 0.0, 0.0, same)])
-                if not same:
-                    verdict.kind = SURVIVED
-            verdicts.append(verdict)
-        used = [mine[(m.id, r)][0] for m in s.mutants.mutants for r in every
-                if r == 0 or outcomes[mine[(m.id, 0)][0]].full_marks]
-        now = sum(k in graded for k in used)
-        audit = AssignmentAudit(s.assignment.name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,
-                                min_score=options.min_score, runs=now, cached=len(used) - now,
-                                checks={c.name: list(c.functions) for c in s.assignment.checks})
-        decide(audit, s.accepted)
-        audits.append(audit)
-    return audits
+    return [_audit(s, runs[s.assignment.name], outcomes, graded, options, cache) for s in subjects]
+
+
+def _audit(s: _Subject, mine: dict, outcomes: dict[str, RunOutcome], graded: set[str], options: AuditOptions,
+           cache: AuditCache) -> AssignmentAudit:
+    """One assignment's verdicts from its runs' outcomes, and its audit.toml decisions."""
+    verdicts = []
+    log: list = []  # the checks' calls into the reference, recorded once, if an equivalent needs them
+    every = range(options.seeds + 1)
+    for m in s.mutants.mutants:
+        main = outcomes[mine[(m.id, 0)][0]]
+        others = [outcomes[mine[(m.id, r)][0]] for r in every[1:]] if main.full_marks else []
+        verdict = classify(m, main, others)
+        if verdict.kind == EQUIVALENT and not _behaves_alike(s, m, options, cache, log):
+            verdict.kind = SURVIVED  # the checks' outputs agree, but the functions do not
+        verdicts.append(verdict)
+    used = [mine[(m.id, r)][0] for m in s.mutants.mutants for r in every
+            if r == 0 or outcomes[mine[(m.id, 0)][0]].full_marks]
+    now = sum(k in graded for k in used)
+    audit = AssignmentAudit(s.assignment.name, verdicts, s.mutants.not_compiling, s.mutants.duplicates,
+                            min_score=options.min_score, runs=now, cached=len(used) - now,
+                            checks={c.name: list(c.functions) for c in s.assignment.checks})
+    decide(audit, s.accepted)
+    return audit
+
+
+def _behaves_alike(s: _Subject, m: Mutant, options: AuditOptions, cache: AuditCache, log: list) -> bool:
+    """:func:`grader.audit.probe.same_behaviour`, cached like a run."""
+    key = run_key(m.digest, s.versions[m.file], s.settings, "probe")
+    known = cache.get([key])
+    if key in known:
+        return known[key].same
+    if not log:
+        log.append(record_calls(s.assignment, _probe_seeds(s.assignment, options)))
+    same = same_behaviour(m, s.assignment, log[0])
+    cache.put([RunOutcome(key, "probed", 0.0, 0.0, same)])
+    return same
 
 
 def audit_course(solutions: Path, names: tuple[str, ...] | list[str], options: AuditOptions,
