@@ -80,3 +80,42 @@ def test_the_audits_given_files_are_what_a_submission_starts_from():
     for name in ("gradient_descent", "optim"):  # one with a support module and data, one without
         assignment = load_solution(root / name)
         assert given_files(assignment) == base_files(assignment)
+
+
+SHIFT = '''"""Shift an array."""
+
+import numpy as np
+
+
+def shift(w, d):
+    """``w + d``, leaving ``w`` as it was."""
+    # BEGIN SOLUTION
+    w = w + d
+    return w
+    # END SOLUTION
+'''
+
+SHIFT_CHECKS = '''"""The shifted values only: nothing looks at the argument after the call."""
+
+import numpy as np
+
+from grader.checks import check
+
+
+@check(points=1, functions=["shift"])
+def shifted(impl, rng):
+    """The values of w + d."""
+    return {"out": impl.shift(rng.normal(size=4), rng.normal(size=4))}
+'''
+
+
+def test_a_mutant_that_changes_its_callers_array_survives_when_no_check_looks_at_it(tmp_path):
+    solutions = make_course(tmp_path, names=("shift",), hidden=False)
+    folder = solutions / "shift"
+    (folder / "shift.py").write_text(SHIFT)
+    (folder / "checks.py").write_text(SHIFT_CHECKS)
+    (folder / "mistakes.py").unlink()
+    [audit] = audit_course(solutions, (), OPTIONS)
+    in_place = by_replacement(audit, "w = w + d", "w += d")  # the same outputs, but the caller's w changes
+    assert in_place.kind == "survived"
+    assert by_replacement(audit, "w + d", "w - d").kind == "killed"
