@@ -122,6 +122,11 @@ class AssignmentAudit:
         return names
 
     @property
+    def hidden_only(self) -> list[MutantVerdict]:
+        """Killed only by hidden checks: a student with this mistake sees full marks on every public check."""
+        return [v for v in self.verdicts if v.kind == KILLED and v.hidden_only]
+
+    @property
     def untried_boundaries(self) -> list[MutantVerdict]:
         """Equivalent comparison swaps (``<`` for ``<=``): the checks never try the boundary itself."""
         return [v for v in self.verdicts if v.kind == EQUIVALENT and v.mutant.operator == "compare"

@@ -130,3 +130,12 @@ def test_a_dask_cluster_gives_the_verdicts_of_local_workers(weak_course, tmp_pat
         data = json.loads((tmp_path / name).read_text())
         return {m["id"]: m["verdict"] for a in data["assignments"] for m in a["mutants"]}
     assert verdicts("dask.json") == verdicts("local.json") and "survived" in verdicts("local.json").values()
+
+
+def test_kills_only_hidden_checks_make_are_noted_and_do_not_fail_the_audit(tmp_path):
+    from _tiny_course import WEAK_CHECKS, make_course
+
+    solutions = make_course(tmp_path, checks=WEAK_CHECKS, hidden=True)
+    r = audit(solutions)
+    assert r.exit_code == 0, r.output
+    assert "w - target  ->  w + target is caught only by hidden checks (hidden_descend_path)" in r.output
