@@ -17,6 +17,7 @@ silently ignored (the code it accepted has changed; look at the new survivors in
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +47,10 @@ class Accepted:
 
 
 def _line_of(text: str, mutant_id: str) -> int:
-    """The line of the entry's id (tomllib gives no positions; the id's text is unique enough)."""
+    """The line of the entry's ``id = "..."`` (tomllib gives no positions)."""
+    pattern = re.compile(r"""^\s*id\s*=\s*(["'])""" + re.escape(mutant_id) + r"\1")
     for number, line in enumerate(text.splitlines(), 1):
-        if mutant_id in line and "id" in line:
+        if pattern.match(line):
             return number
     return 1
 

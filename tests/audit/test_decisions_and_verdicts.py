@@ -124,3 +124,9 @@ def test_a_survivor_accepted_as_equivalent_leaves_the_score(tmp_path):
     decide(audit, accepted)
     assert audit.tally().equivalent == 1 and audit.tally().score == 1.0 and audit.ok
     assert [v.mutant.id for v in audit.decided] == ["f:arith:0"]
+
+
+def test_a_stale_entry_is_placed_on_its_own_line_even_when_another_id_extends_it(tmp_path):
+    accepted = write_decisions(tmp_path, '[[accept]]\nid = "f:arith:0#2"\nreason = "r"\n\n'
+                                         '[[accept]]\nid = "f:arith:0"\nreason = "r"\n')
+    assert [(a.id, a.line) for a in accepted] == [("f:arith:0#2", 2), ("f:arith:0", 6)]
