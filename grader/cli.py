@@ -133,7 +133,7 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
     """
     from grader.audit.course_audit import AuditOptions, audit_course
     from grader.audit.mutants import AuditError
-    from grader.audit.report import format_audits, write_html, write_json
+    from grader.audit.report import failure, format_audits, write_html, write_json
 
     config = _course(solutions)
     options = AuditOptions(jobs=config.jobs(jobs), scheduler=scheduler, settings=config.settings(),
@@ -156,7 +156,7 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
                + f"; {runs} run(s) graded, {cached} from the cache")
     if failing:
         click.echo(f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
-            f"{a.assignment} ({_audit_problem(a)})" for a in failing), err=True)
+            f"{a.assignment} ({failure(a)})" for a in failing), err=True)
         sys.exit(1)
 
 
@@ -171,17 +171,6 @@ def _audit_progress():
             click.echo(f"auditing: {done} runs graded ({queued} mutants queued, and the runs on other inputs "
                        f"of those that keep full marks)", err=True)
     return progress
-
-
-def _audit_problem(a) -> str:
-    parts = []
-    if a.unaccepted:
-        parts.append(f"{len(a.unaccepted)} survivor(s) neither killed nor accepted")
-    if a.stale:
-        parts.append(f"{len(a.stale)} stale audit.toml entr{'y' if len(a.stale) == 1 else 'ies'}")
-    if a.below_min:
-        parts.append(f"score {a.tally().score:.3f} below min_score {a.min_score}")
-    return "; ".join(parts)
 
 
 @main.command()

@@ -38,6 +38,18 @@ def summary(audit: AssignmentAudit) -> dict[str, Any]:
     }
 
 
+def failure(audit: AssignmentAudit) -> str:
+    """Why an assignment fails the audit, in one line."""
+    parts = []
+    if audit.unaccepted:
+        parts.append(f"{len(audit.unaccepted)} survivor(s) neither killed nor accepted")
+    if audit.stale:
+        parts.append(f"{len(audit.stale)} stale audit.toml entr{'y' if len(audit.stale) == 1 else 'ies'}")
+    if audit.below_min:
+        parts.append(f"score {audit.tally().score:.3f} below min_score {audit.min_score}")
+    return "; ".join(parts)
+
+
 def format_audits(audits: list[AssignmentAudit], templates: Path | None = None) -> str:
     """The terminal report: one table of every assignment and function, then what needs a decision."""
     return environment(templates).get_template("audit.txt.j2").render(
