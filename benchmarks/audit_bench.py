@@ -15,7 +15,9 @@ Target on a 2-core machine: the cold whole-course audit in under 2 minutes.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,14 +28,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(course: Path, jobs: int) -> tuple[float, str]:
+def run(course: Path, jobs: int) -> tuple[float, float, str]:
+    """Wall time, CPU time of every process of the run (the audit, its workers, zygotes, children), output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "grader.cli", "audit", "--jobs", str(jobs)], cwd=course,
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         sys.exit(f"grade audit failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return elapsed, done.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, done.stdout
 
 
 def figures(output: str) -> tuple[int, int, int]:
@@ -53,18 +59,22 @@ def main() -> None:
         for name in ("solutions", "templates"):
             shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(ROOT / "course.toml", course / "course.toml")
-        cold, out = run(course, args.jobs)
+        print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
+        cold, cpu, out = run(course, args.jobs)
         mutants, graded, _ = figures(out)
-        print(f"cold:  {cold:6.1f} s  {mutants} mutants, {graded} runs graded: "
-              f"{mutants / cold:.1f} mutants/s, {graded / cold:.1f} runs/s (--jobs {args.jobs})")
-        warm, out = run(course, args.jobs)
+        print(f"cold:  {cold:6.1f} s wall, {cpu:6.1f} s CPU (all processes)  {mutants} mutants, {graded} runs "
+              f"graded: {mutants / cold:.1f} mutants/s, {graded / cold:.1f} runs/s (--jobs {args.jobs}); "
+              f"CPU per run {1000 * cpu / graded:.0f} ms")
+        warm, cpu, out = run(course, args.jobs)
         _, graded, cached = figures(out)
-        print(f"warm:  {warm:6.1f} s  {graded} runs graded, {cached} from the cache")
+        print(f"warm:  {warm:6.1f} s wall, {cpu:6.1f} s CPU  {graded} runs graded, {cached} from the cache")
         checks = course / "solutions" / "sigmoid" / "checks.py"
         checks.write_text(checks.read_text() + "\n# edited\n")
-        edited, out = run(course, args.jobs)
+        edited, cpu, out = run(course, args.jobs)
         _, graded, cached = figures(out)
-        print(f"one check file edited (sigmoid):  {edited:6.1f} s  {graded} runs graded, {cached} from the cache")
+        print(f"one check file edited (sigmoid):  {edited:6.1f} s wall, {cpu:6.1f} s CPU  {graded} runs graded, "
+              f"{cached} from the cache")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
