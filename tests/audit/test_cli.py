@@ -25,7 +25,7 @@ def test_a_weak_course_fails_listing_its_survivors_and_writes_json_and_html(weak
     [bowl] = data["assignments"]
     assert bowl["total"]["survived"] == sum(m["verdict"] == "survived" for m in bowl["mutants"]) > 0
     page = (tmp_path / "pages" / "index.html").read_text()
-    assert "+++ mutant/bowl.py" in page and "descend_shape" in page
+    assert "+++ mutant/bowl.py" in page and "descend_shape" in page and "1 equivalent mutant(s)" in page
 
 
 def test_a_strong_course_passes(strong_course):
