@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.audit.mutants import OPERATORS, AuditError, mutate_file
+from grader.audit.mutants import AuditError, mutate_file
+from grader.audit.operators import OPERATORS
 
 
 def region_file(tmp_path: Path, body: str, before: str = "", after: str = "") -> Path:
