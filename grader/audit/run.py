@@ -91,8 +91,15 @@ class AuditEngine(Engine):
     """An engine whose seeds depend on the run index only (not on the mutant), so that every mutant
     of an assignment is graded on the same inputs and the reference's outputs are computed once."""
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._seeds: dict[tuple[str, int], int] = {}  # the same few seeds for every mutant: derived once
+
     def seed(self, check: Check, student: str) -> int:
-        return run_seed(check, self.assignment.name, self.secret, self.expectations, _run_index(student))
+        key = (check.name, _run_index(student))
+        if key not in self._seeds:
+            self._seeds[key] = run_seed(check, self.assignment.name, self.secret, self.expectations, key[1])
+        return self._seeds[key]
 
 
 def _same(expected: Outputs, received: dict) -> bool:
@@ -102,6 +109,8 @@ def _same(expected: Outputs, received: dict) -> bool:
         got = received[name]
         if got.array.shape != want.array.shape:
             return False
+        if np.array_equal(got.array, want.array, equal_nan=True):
+            continue  # bit for bit, the common case: no need for the slower tolerance test
         if not np.allclose(got.array, want.array, rtol=SAME_RTOL, atol=SAME_ATOL, equal_nan=True):
             return False
     return True
