@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from grader.audit.mutants import mutant_digest
+from grader.authoring.render import render_stub
 from grader.bulk.worker import Job, engine_for
 from grader.checks.api import Check
 from grader.checks.scenario import hidden_seed
 from grader.checks.values import Outputs
-from grader.audit.mutants import mutant_digest
-from grader.authoring.render import render_stub
 from grader.course import DATA, Assignment
 from grader.grading.engine import Engine, check_seed
 from grader.grading.files import grade_files_with_reports
