@@ -109,6 +109,71 @@ def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None
 
 
 @main.command()
+@click.argument("assignments", nargs=-1)
+@solutions_option
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
+@click.option("--scheduler", help="A Dask scheduler address (tcp://HOST:PORT) to grade the mutants on a cluster.")
+@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Other inputs tried on a mutant that keeps full marks (equivalent, or only unexposed?).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
+              help="The lowest mutation score an assignment may have (default: [audit] min_score in course.toml).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write every mutant's verdict as JSON.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a page of the survivors, each with its diff against the reference.")
+@click.option("--no-cache", is_flag=True, help="Grade every mutant again (default: reuse .grade-cache/audit/).")
+@templates_option
+@_guard
+def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, scheduler: str | None, seeds: int,
+          min_score: float | None, json_path: Path | None, html_dir: Path | None, no_cache: bool,
+          templates: Path | None) -> None:
+    """Grade mutants of the references (one small change each) and report the ones no check catches.
+
+    Exit 1 when a survivor is neither killed nor accepted in solutions/NAME/audit.toml, when an
+    audit.toml entry is stale, or when an assignment's mutation score is below min_score.
+    """
+    from grader.audit.course_audit import AuditOptions, audit_course
+    from grader.audit.mutants import AuditError
+    from grader.audit.report import failure, format_audits, write_html, write_json
+
+    config = _course(solutions)
+    options = AuditOptions(jobs=config.jobs(jobs), scheduler=scheduler, settings=config.settings(),
+                           secret=config.secret_bytes(), seeds=seeds,
+                           min_score=config.audit.min_score if min_score is None else min_score)
+    try:
+        audits = audit_course(solutions, assignments, options, _audit_progress(), cache=not no_cache)
+    except AuditError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(format_audits(audits, _templates(templates)), nl=False)
+    if json_path:
+        click.echo(f"wrote {write_json(audits, json_path)}")
+    if html_dir:
+        click.echo(f"wrote {write_html(audits, html_dir, solutions, _templates(templates))}")
+    failing = [a for a in audits if not a.ok]
+    runs, cached = sum(a.runs for a in audits), sum(a.cached for a in audits)
+    skipped = sum(a.not_compiling for a in audits)
+    click.echo(f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
+               + (f" ({skipped} more did not compile: skipped)" if skipped else "")
+               + f"; {runs} run(s) graded, {cached} from the cache")
+    if failing:
+        click.echo(f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
+            f"{a.assignment} ({failure(a)})" for a in failing), err=True)
+        sys.exit(1)
+
+
+def _audit_progress():
+    """A line on stderr every few seconds: how many runs are graded."""
+    state = {"last": time.monotonic()}
+
+    def progress(done: int, queued: int) -> None:
+        now = time.monotonic()
+        if now - state["last"] >= 5:
+            state["last"] = now
+            click.echo(f"auditing: {done} runs graded ({queued} mutants queued, and the runs on other inputs "
+                       f"of those that keep full marks)", err=True)
+    return progress
+
+
+@main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option("--assignment", help="The assignment (default: the one this folder holds).")
 @click.option("--student", help="Your student id (default: git's user.email, else your user name; refused when "

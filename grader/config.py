@@ -15,6 +15,9 @@ A course root holds ``solutions/`` and, optionally, ``course.toml``::
     memory_mb = 1024             # address-space limit of a submission's process
     jobs = 4                     # grade batch's parallel workers
 
+    [audit]                      # grade audit
+    min_score = 0.95             # the lowest mutation score an assignment may have (0 to 1)
+
     [assignments.optim]
     title = "Optimizers"         # heading of the pack's README and notebook
     points = 20                  # scale the assignment's total to this
@@ -51,7 +54,8 @@ SECRET_FILE_ENV = "GRADE_SECRET_FILE"
 CONFIG_ENV = "GRADE_CONFIG"
 CONFIG_NAME = "course.toml"
 
-TOP_KEYS = ("name", "secret", "grading", "assignments")
+TOP_KEYS = ("name", "secret", "grading", "audit", "assignments")
+AUDIT_KEYS = ("min_score",)
 SECRET_KEYS = ("env", "file")
 GRADING_KEYS = ("timeout", "check_timeout", "import_timeout", "memory_mb", "jobs")
 ASSIGNMENT_KEYS = ("title", "points", "due", "late_policy", "extensions")
@@ -98,6 +102,13 @@ class GradingDefaults:
 
 
 @dataclass(frozen=True)
+class AuditDefaults:
+    """``[audit]``: what `grade audit` demands (``None``: no minimum mutation score)."""
+
+    min_score: float | None = None
+
+
+@dataclass(frozen=True)
 class AssignmentConfig:
     """``[assignments.<name>]``."""
 
@@ -118,6 +129,7 @@ class CourseConfig:
     secret: SecretSource = field(default_factory=SecretSource)
     grading: GradingDefaults = field(default_factory=GradingDefaults)
     assignments: dict[str, AssignmentConfig] = field(default_factory=dict)
+    audit: AuditDefaults = field(default_factory=AuditDefaults)
 
     @property
     def label(self) -> str:
@@ -230,12 +242,13 @@ def parse_config(data: Mapping[str, Any], path: Path | str = CONFIG_NAME) -> Cou
         raise v.error("", "name", "must be the course's name as text", name)
     secret = _secret(v, v.table(data, "secret"), path)
     grading = _grading(v, v.table(data, "grading"))
+    audit = _audit(v, v.table(data, "audit"))
     assignments = {}
     sections = v.table(data, "assignments")
     for aname, section in sections.items():
         assignments[aname] = _assignment(v, aname, section)
     return CourseConfig(path=path, name=name.strip() if isinstance(name, str) else None, secret=secret,
-                        grading=grading, assignments=assignments)
+                        grading=grading, assignments=assignments, audit=audit)
 
 
 class _Validator:
@@ -323,6 +336,14 @@ def _grading(v: _Validator, table: Mapping[str, Any]) -> GradingDefaults:
             raise v.error("grading", "jobs", "must be a whole number of parallel workers, at least 1", value)
         values["jobs"] = value
     return GradingDefaults(**values)
+
+
+def _audit(v: _Validator, table: Mapping[str, Any]) -> AuditDefaults:
+    v.keys(table, AUDIT_KEYS, "audit")
+    value = table.get("min_score")
+    if value is not None and (not _number(value) or not 0 <= value <= 1):
+        raise v.error("audit", "min_score", "must be a mutation score between 0 and 1 (e.g. 0.95)", value)
+    return AuditDefaults(None if value is None else float(value))
 
 
 def _assignment(v: _Validator, name: str, section: Any) -> AssignmentConfig:

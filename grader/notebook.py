@@ -304,7 +304,7 @@ def _grade(notebook: _Notebook, names: list[str], timeout: float | None, start_m
     from grader.checks.loader import AuthoringError
     from grader.course import load_pack
     from grader.grading.engine import Engine, Settings
-    from grader.grading.workdir import materialize, remove
+    from grader.grading.files import grade_files
     from grader.submission import NotGradable, notebook_to_module
 
     declared = _metadata_assignment(notebook.data)
@@ -333,14 +333,11 @@ def _grade(notebook: _Notebook, names: list[str], timeout: float | None, start_m
     except ValueError as exc:  # a start method this platform lacks
         raise NotebookProblem(str(exc)) from None
     engine.checks = selected
-    root = None
     try:
         engine.sandbox.start()  # boots while the files are written
-        root = materialize({**_support_files(notebook.folder, pack.module), f"{pack.module}.py": source})
-        result = engine.grade(root, notebook.name)
+        result = grade_files(engine, {**_support_files(notebook.folder, pack.module), f"{pack.module}.py": source},
+                             notebook.name)
     finally:
         engine.close()
-        if root is not None:
-            remove(root)
     notes = [n for n in (_missing_module_note(result, notebook.folder), _saved_note(notebook.saved)) if n]
     return Feedback(result=result, notebook=notebook.name, notes=notes)

@@ -17,7 +17,10 @@ mistake or accepted variant, with node ids like::
     solutions/optim::mistake[adam_no_bias_correction]   the mistake loses points, its hint shown
     solutions/optim::variant[adam_folded_step]  the variant keeps full marks
 
-so ``-k``, ``-x``, ``--junitxml`` and the exit codes work as for any test. The verdicts come from
+so ``-k``, ``-x``, ``--junitxml`` and the exit codes work as for any test. ``pytest --grade-audit``
+adds one item per assignment, ``solutions/optim::audit``, that fails when `grade audit` would (a
+survivor neither killed nor accepted, a stale audit.toml entry, a score below ``[audit] min_score``);
+the whole course is audited once, in one pool, when the first of them runs. The verdicts come from
 :class:`grader.grading.verify.Verifier`, the code behind ``grade verify``: per assignment, the
 reference and the stub are graded once in the sandbox, and the mistakes are judged once.
 """
@@ -35,6 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("grade", "grade: prove a course's checks (as `grade verify` does)")
     group.addoption("--grade-verify", action="store_true", default=False,
                     help="add a test per assignment x check x (reference, stub) and per known mistake")
+    group.addoption("--grade-audit", action="store_true", default=False,
+                    help="add a test per assignment: its checks pass `grade audit` (mutants of the reference)")
     group.addoption("--grade-course", metavar="DIR", default=None,
                     help="the course root holding solutions/ (implies --grade-verify; default: the rootdir)")
     parser.addini("grade_verify", type="bool", default=False,
@@ -47,7 +52,8 @@ def _course_root(config: pytest.Config) -> Path | None:
     option = config.getoption("--grade-course", default=None)
     if option:
         return Path(option).resolve()
-    if not (config.getoption("--grade-verify", default=False) or config.getini("grade_verify")):
+    if not (config.getoption("--grade-verify", default=False) or config.getini("grade_verify")
+            or config.getoption("--grade-audit", default=False)):
         return None
     ini = config.getini("grade_course")
     if ini:
@@ -85,8 +91,12 @@ class GradeAssignment(pytest.Collector):
     def collect(self):
         if self.problem is not None:
             return [GradeItem.from_parent(self, name="load", assignment=self, kind="load")]
+        audit = [GradeAuditItem.from_parent(self, name="audit", assignment=self)] if self.course.audit else []
+        if not self.course.verify:
+            return audit
         nodes: list = [GradeCheck.from_parent(self, name=check.name, path=self.folder, assignment=self)
                        for check in self.assignment.checks]
+        nodes += audit
         for m in self.mistakes:
             kind = "variant" if m.accepted else "mistake"
             nodes.append(GradeItem.from_parent(self, name=f"{kind}[{m.name}]", assignment=self, kind=kind,
@@ -157,19 +167,56 @@ class GradeItem(pytest.Item):
         return self.grade_assignment.folder, None, f"{self.grade_assignment.name}: {what} {self.subject or ''}"
 
 
-class CourseContext:
-    """What every assignment of the course shares: the secret, settings and templates."""
+class GradeAuditItem(pytest.Item):
+    """The assignment passes `grade audit`: no survivor unaccepted, no stale entry, score >= min_score."""
 
-    def __init__(self, root: Path):
+    def __init__(self, *, assignment: GradeAssignment, **kwargs):
+        super().__init__(**kwargs)
+        self.grade_assignment = assignment
+        self.add_marker(pytest.mark.grade)
+
+    def runtest(self) -> None:
+        from grader.audit.report import format_audits
+
+        audit = self.grade_assignment.course.audit_of(self.grade_assignment.assignment.name)
+        self.user_properties.append(("grade", f"mutation score {audit.tally().score:.3f}"))
+        if not audit.ok:
+            raise VerifyFailed(format_audits([audit]))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, VerifyFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.grade_assignment.folder, None, f"{self.grade_assignment.name}: the checks pass grade audit"
+
+
+class CourseContext:
+    """What every assignment of the course shares: the secret, settings and templates, and the
+    audit's results (the whole course audited at once, on first use)."""
+
+    def __init__(self, root: Path, *, verify: bool = True, audit: bool = False):
         from grader.config import load_course
 
         self.root = root
         self.solutions = root / SOLUTIONS
-        config = load_course(self.solutions)
+        self.config = config = load_course(self.solutions)
         self.secret = config.secret_bytes()
         self.settings = config.settings()
         templates = root / "templates"
         self.templates = templates if templates.is_dir() else None
+        self.verify, self.audit = verify, audit
+        self._audits: dict | None = None
+
+    def audit_of(self, assignment: str):
+        if self._audits is None:
+            from grader.audit.course_audit import AuditOptions, audit_course
+
+            options = AuditOptions(jobs=self.config.jobs(), settings=self.settings, secret=self.secret,
+                                   min_score=self.config.audit.min_score)
+            self._audits = {a.assignment: a for a in audit_course(self.solutions, (), options)}
+        return self._audits[assignment]
 
 
 def build_items(session: pytest.Session, root: Path) -> list[pytest.Item]:
@@ -181,7 +228,11 @@ def build_items(session: pytest.Session, root: Path) -> list[pytest.Item]:
     from grader.course import assignment_folders
 
     try:
-        course = CourseContext(root)
+        config = session.config
+        course = CourseContext(root, verify=bool(config.getoption("--grade-verify", default=False)
+                                                 or config.getini("grade_verify")
+                                                 or not config.getoption("--grade-audit", default=False)),
+                               audit=bool(config.getoption("--grade-audit", default=False)))
         folders = assignment_folders(course.solutions)
     except Exception as exc:
         raise pytest.UsageError(f"grade: cannot verify the course at {root}: {exc}") from None

@@ -229,8 +229,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
 
     try:
         job = Job(assignment.name, files, options.secret, options.settings)
-        runner = _dask_chunks if options.scheduler else _local_chunks
-        for result in runner(job, to_grade(), options, assignment, len(intake.entries)):
+        for result in run_chunks(job, to_grade(), options, assignment, len(intake.entries)):
             finish(result, True)
         for person in intake.missing:
             student = missing_id(person, intake.lms)
@@ -267,8 +266,20 @@ def chunk_size(entries: int, workers: int) -> int:
 MAX_ATTEMPTS = 3
 
 
+Work = Callable[[Job, list[Opened]], list]  # a worker's function over one chunk (grade_chunk by default)
+
+
+def run_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment, entries: int,
+               work: Work = grade_chunk) -> Iterable:
+    """``work`` over ``items`` in chunks, on local worker processes (``options.jobs``) or a Dask
+    cluster (``options.scheduler``). Yields what ``work`` returns, item by item, and a
+    not-gradable :class:`Result` for an item whose worker was lost every time it was tried."""
+    runner = _dask_chunks if options.scheduler else _local_chunks
+    return runner(job, items, options, assignment, entries, work)
+
+
 def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
-                  entries: int) -> Iterable[Result]:
+                  entries: int, work: Work = grade_chunk) -> Iterable:
     """Grade in fresh worker processes, a bounded number of chunks in flight (memory stays flat).
 
     A worker that dies (killed by the kernel, say) breaks the pool: its chunks are retried one
@@ -277,7 +288,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
     """
     if options.jobs <= 1:
         for chunk in _chunked(items, chunk_size(entries, 1)):
-            yield from grade_chunk(job, chunk)
+            yield from work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
     source = iter(_chunked(items, chunk_size(entries, options.jobs)))
@@ -298,7 +309,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         exhausted = chunk is None
                     if chunk is None:
                         break
-                    futures[pool.submit(grade_chunk, job, chunk)] = chunk
+                    futures[pool.submit(work, job, chunk)] = chunk
                 if not futures:
                     break
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -329,7 +340,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
 
 
 def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
-                 entries: int) -> Iterable[Result]:
+                 entries: int, work: Work = grade_chunk) -> Iterable:
     """The same work on a Dask cluster; Dask retries a task whose worker was lost."""
     try:
         from distributed import Client, as_completed
@@ -344,7 +355,7 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
         pending: dict = {}
 
         def submit(chunk: list[Opened]) -> None:
-            fut = client.submit(grade_chunk, job_future, chunk, retries=3, pure=False)
+            fut = client.submit(work, job_future, chunk, retries=3, pure=False)
             pending[fut.key] = chunk
             futures.add(fut)
 

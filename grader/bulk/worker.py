@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 
 from grader.bulk.bundle import materialize as materialize_bundle
 from grader.bulk.bundle import version
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.files import grade_files_all
+from grader.grading.workdir import base_files
 from grader.result import Result
 from grader.submission import Opened
 
@@ -30,13 +29,17 @@ class Job:
     settings: Settings
 
 
-def _engine(job: Job) -> tuple[Engine, dict[str, bytes]]:
+def engine_for(job: Job, engine_class: type[Engine] = Engine,
+               base: dict[str, bytes] | None = None) -> tuple[Engine, dict[str, bytes]]:
+    """This worker's warm engine for ``job`` and the pack's given files (made on first use; ``base``:
+    those files, when the caller has them already)."""
     # one engine per thread: a Dask worker runs tasks on several threads, and an engine is sequential
-    key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{threading.get_ident()}"
+    key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{engine_class.__name__}:{threading.get_ident()}"
     if key not in _ENGINES:
         folder = materialize_bundle(job.assignment, job.files)
         assignment = load_solution(folder)
-        _ENGINES[key] = (Engine(assignment, secret=job.secret, settings=job.settings), base_files(assignment))
+        _ENGINES[key] = (engine_class(assignment, secret=job.secret, settings=job.settings),
+                         base if base is not None else base_files(assignment))
     return _ENGINES[key]
 
 
@@ -45,23 +48,9 @@ def grade_chunk(job: Job, items: list[Opened]) -> list[Result]:
 
     Pipelined by the engine: while one submission is judged here, the next runs in the sandbox.
     """
-    engine, base = _engine(job)
-    folders: deque[Path] = deque()
-
-    def prepared():
-        for opened in items:
-            folders.append(materialize({**base, **opened.files}))
-            yield folders[-1], opened.student, {"submitted_at": opened.submitted_at, "sha256": opened.sha256}
-
-    results = []
-    try:
-        for result in engine.grade_all(prepared()):
-            results.append(result)
-            remove(folders.popleft())
-    finally:
-        for folder in folders:
-            remove(folder)
-    return results
+    engine, base = engine_for(job)
+    return list(grade_files_all(engine, (({**base, **o.files}, o.student,
+                                          {"submitted_at": o.submitted_at, "sha256": o.sha256}) for o in items)))
 
 
 @atexit.register

@@ -122,6 +122,13 @@ class Engine:
         its child runs while this process judges. A folder must stay in place until its result has
         been yielded (the next one is read from ``items`` one result ahead).
         """
+        for result, _ in self.grade_all_reports(items):
+            yield result
+
+    def grade_all_reports(self, items: Iterable[tuple[Path, str, dict[str, Any]]]
+                          ) -> Iterator[tuple[Result, RunReport]]:
+        """As :meth:`grade_all`, each result with the run's raw report (the arrays the child sent,
+        already plain data), for callers that compare outputs themselves (`grade audit`)."""
         self.sandbox.discard()  # a previous caller that stopped early may have left a job queued
         pending: deque[tuple[str, dict[str, Any], dict[str, int], float]] = deque()
         source = iter(items)
@@ -144,7 +151,7 @@ class Engine:
             except SandboxFailure as exc:
                 report = RunReport(import_problem={"t": "import_died", "how": str(exc)})
             previous_end = time.monotonic()
-            yield self._judge(report, student, seeds, started, extra)
+            yield self._judge(report, student, seeds, started, extra), report
 
     def _submit(self, workdir: Path, student: str, extra: dict[str, Any]):
         started = time.monotonic()

@@ -12,8 +12,9 @@ from pathlib import Path
 import grader
 from grader.course import CHECKS, EXPECTED, load_pack
 from grader.grading.engine import Engine, Settings
+from grader.grading.files import grade_files
 from grader.grading.identity import Identity, resolve
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files
 from grader.result import Result
 from grader.submission import MANIFEST, open_submission
 
@@ -56,15 +57,12 @@ def submit(path: Path, *, assignment: str | None = None, student: str | None = N
     identity = resolve(student)  # before grading: a borrowed id stops here
     engine = Engine(pack, settings=settings, include_hidden=False)
     engine.sandbox.start(launched)  # boots in the background while the submission is read
-    root = None
     try:
         sid = identity.student
         opened = open_submission(pack.folder, pack.module, pristine=pack.frozen.get("pristine", {}), prefer=notebook)
-        root = materialize({**base_files(pack), **opened.files})
-        result = engine.grade(root, sid, submitted_at=opened.submitted_at, sha256=opened.sha256)
+        result = grade_files(engine, {**base_files(pack), **opened.files}, sid, submitted_at=opened.submitted_at,
+                             sha256=opened.sha256)
     finally:
         engine.close()
-        if root is not None:
-            remove(root)
     target = write_archive(pack.folder, pack.name, sid, opened.graded) if archive else None
     return Submitted(result, target, identity)

@@ -12,7 +12,8 @@ from grader.checks.expected import ReferenceExpectations, run_in_process, with_r
 from grader.course import Assignment
 from grader.grading.engine import Engine, Settings, check_seed
 from grader.grading.judge import Received, judge
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.files import grade_files
+from grader.grading.workdir import base_files
 from grader.result import Result
 
 VERIFY_STUDENT = "grade-verify"
@@ -40,11 +41,7 @@ def _reference_files(assignment: Assignment) -> dict[str, bytes]:
 
 
 def _grade_files(engine: Engine, base: dict[str, bytes], files: dict[str, bytes], who: str) -> Result:
-    root = materialize({**base, **files})
-    try:
-        return engine.grade(root, VERIFY_STUDENT)
-    finally:
-        remove(root)
+    return grade_files(engine, {**base, **files}, VERIFY_STUDENT)
 
 
 def mistake_results(assignment: Assignment, secret: bytes | None = None) -> dict[str, list]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from grader.checks import check, gradient_check
-from grader.config import ASSIGNMENT_KEYS, GRADING_KEYS, SECRET_KEYS, TOP_KEYS, load_config, tomllib
+from grader.config import ASSIGNMENT_KEYS, AUDIT_KEYS, GRADING_KEYS, SECRET_KEYS, TOP_KEYS, load_config, tomllib
 
 from _instructor import REPO, run_cli
 
@@ -128,6 +128,7 @@ def test_the_reference_of_course_toml_is_complete_and_loads(tmp_path: Path) -> N
     assert set(data) == set(TOP_KEYS)
     assert set(data["secret"]) == set(SECRET_KEYS) and set(data["grading"]) == set(GRADING_KEYS)
     assert set(data["assignments"]["optim"]) == set(ASSIGNMENT_KEYS)
+    assert set(data["audit"]) == set(AUDIT_KEYS) and config.audit.min_score == 0.95
 
 
 def test_every_option_of_the_decorators_is_documented() -> None:
@@ -135,3 +136,12 @@ def test_every_option_of_the_decorators_is_documented() -> None:
     for decorator in (check, gradient_check):
         for name in inspect.signature(decorator).parameters:
             assert f"`{name}" in text, f"{decorator.__name__}({name}=...) is not in the guide"
+
+
+def test_the_audit_toml_example_of_the_guide_loads(tmp_path: Path) -> None:
+    from grader.audit.decisions import load_decisions
+
+    [(_, _, body)] = [b for b in blocks("toml") if "audit-toml" in b[1]]
+    (tmp_path / "audit.toml").write_text(body)
+    accepted = load_decisions(tmp_path)
+    assert [a.equivalent for a in accepted] == [False, True] and all(a.reason for a in accepted)
