@@ -52,6 +52,19 @@ def check_no_leak(path: Path, source: str, stub: str) -> None:
                                      f"outside the region, so the stub would reveal it; rephrase one of them")
 
 
+def question_texts(assignment: Assignment, templates: Path | None) -> dict[str, str]:
+    """Each question's Markdown (text, lettered choices, how to answer) by its answer variable.
+
+    Hidden questions are shown too (a student must see a question to answer it), by their text and
+    variable only: the check's name and the answer stay on the instructor's side."""
+    from grader.checks.api import LETTERS
+
+    return {c.functions[0]: render("question.md.j2", templates, text=c.description, hidden=c.hidden,
+                                   variable=c.functions[0], several=c.several,
+                                   choices=list(zip(LETTERS, c.choices))).strip()
+            for c in assignment.checks if c.kind == "question"}
+
+
 def render_assignment(assignment: Assignment, templates: Path | None) -> Rendered:
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
@@ -64,7 +77,8 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
         check_no_leak(path, text, stub)
         out.files[path.name] = stub.encode("utf-8")
     body = stub_body(parse(main_source, str(assignment.module_path)), templates)
-    nb = build_notebook(body, assignment.name, title, templates)
+    questions = question_texts(assignment, templates)
+    nb = build_notebook(body, assignment.name, title, templates, questions)
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
@@ -78,7 +92,8 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
     public = assignment.public_checks
     hidden = assignment.hidden_checks
     readme = render("pack_README.md.j2", templates, title=title, assignment=assignment.name,
-                    module=assignment.module, functions=assignment.functions(), checks=public,
+                    module=assignment.module, functions=[f for f in assignment.functions() if f not in questions],
+                    questions=list(questions.values()), checks=public,
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
                     hidden_points=sum(c.points for c in hidden))
     out.files["README.md"] = readme.encode("utf-8")
