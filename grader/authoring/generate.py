@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
+from grader.authoring.figures import reference_figures
 from grader.authoring.markers import parse
 from grader.authoring.notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
@@ -97,6 +98,7 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
                     hidden_points=sum(c.points for c in hidden))
     out.files["README.md"] = readme.encode("utf-8")
+    out.files.update(reference_figures(assignment))
     data = assignment.folder / DATA
     if data.is_dir():
         for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):

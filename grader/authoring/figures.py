@@ -1,0 +1,37 @@
+"""The reference's figures for the pack: every ``figure_<name>`` function of the reference module,
+drawn into ``figures/<name>.png`` (byte for byte the same on every run, so ``--check`` stays exact)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from grader.checks.loader import AuthoringError
+from grader.course import Assignment
+from grader.figures import FOLDER, PREFIX, draw, figure_name
+
+
+def figure_functions(module) -> list[Callable]:
+    """The module's own ``figure_*`` functions, in definition order (imported ones are not its own)."""
+    return [value for key, value in vars(module).items()
+            if key.startswith(PREFIX) and callable(value) and getattr(value, "__module__", None) == module.__name__]
+
+
+def reference_figures(assignment: Assignment) -> dict[str, bytes]:
+    """``figures/<name>.png`` -> PNG bytes, for each figure function of the reference."""
+    functions = figure_functions(assignment.reference)
+    if not functions:
+        return {}
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        names = ", ".join(f.__name__ for f in functions)
+        raise AuthoringError(f"{assignment.module_path}: draws figures ({names}); the pack's copies of them need "
+                             f"matplotlib: pip install 'grader[figures]'") from None
+    out = {}
+    for function in functions:
+        try:
+            out[f"{FOLDER}/{figure_name(function)}.png"] = draw(function)
+        except Exception as exc:
+            raise AuthoringError(f"{assignment.module_path}: {function.__name__} failed on the reference: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+    return out
