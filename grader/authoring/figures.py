@@ -3,9 +3,11 @@ drawn into ``figures/<name>.png`` (byte for byte the same on every run, so ``--c
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Callable
 
-from grader.checks.loader import AuthoringError
+from grader.checks.loader import AuthoringError, importable
 from grader.course import Assignment
 from grader.figures import FOLDER, PREFIX, draw, figure_name
 
@@ -28,10 +30,18 @@ def reference_figures(assignment: Assignment) -> dict[str, bytes]:
         raise AuthoringError(f"{assignment.module_path}: draws figures ({names}); the pack's copies of them need "
                              f"matplotlib: pip install 'grader[figures]'") from None
     out = {}
-    for function in functions:
-        try:
-            out[f"{FOLDER}/{figure_name(function)}.png"] = draw(function)
-        except Exception as exc:
-            raise AuthoringError(f"{assignment.module_path}: {function.__name__} failed on the reference: "
-                                 f"{type(exc).__name__}: {exc}") from exc
+    before = set(sys.modules)
+    try:
+        with importable(assignment.folder):  # a figure may import a support module of its assignment
+            for function in functions:
+                try:
+                    out[f"{FOLDER}/{figure_name(function)}.png"] = draw(function)
+                except Exception as exc:
+                    raise AuthoringError(f"{assignment.module_path}: {function.__name__} failed on the reference: "
+                                         f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        for name in set(sys.modules) - before:  # another assignment's module of the same name comes fresh
+            if getattr(sys.modules[name], "__file__", None) and \
+                    Path(sys.modules[name].__file__).resolve().parent == assignment.folder.resolve():
+                del sys.modules[name]
     return out
