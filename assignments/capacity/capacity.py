@@ -274,7 +274,75 @@ if __name__ == "__main__":
     for bits in (4, 8, 16, 32):
         print(f"{bits:2d} bits: deep {deep_parity_units(bits):3d} units, shallow {shallow_parity_units(bits)}")
 
-    sizes = [1, 2, 4, 8, 16, 32]
+    sizes = [1, 4, 8, 16, 32, 64]
     train_loss, val_loss = capacity_curve(*make_data(np.random.default_rng(1)), sizes, epochs=3000)
     for size, t, v in zip(sizes, train_loss, val_loss):
         print(f"{size:3d} hidden units: training loss {t:.4f}, validation loss {v:.4f}")
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'grader[figures]'`).
+#
+# 1. Units needed for the parity of `n` bits, on a log scale: your counts, and the units your
+#    shallow layer really has.
+# 2. Training and validation loss against the number of hidden units, and the curves three widths
+#    fit through the 12 training points. One unit cannot bend enough (underfitting); from 8 units on
+#    the training loss is tiny but the validation loss no longer improves: the extra capacity goes
+#    into following the noise of 12 points (overfitting), which is why the fits wiggle between them.
+
+# %%
+
+
+def figure_deep_vs_shallow(fig):
+    """Units of the XOR tree and of the one-hidden-layer network against the number of bits."""
+    bits = np.arange(1, 21)
+    ax = fig.subplots()
+    ax.semilogy(bits, [deep_parity_units(n) if n > 1 else np.nan for n in bits], marker="o",
+                label="deep: tree of XORs, 3 (n - 1)")
+    ax.semilogy(bits, [shallow_parity_units(n) for n in bits], marker="o", label="shallow: one hidden layer")
+    built = [np.shape(shallow_parity_layer(n)[0])[1] + 1 for n in range(1, 9)]
+    ax.semilogy(range(1, 9), built, linestyle="none", marker="x", color="black",
+                label="units of your shallow_parity_layer, + 1")
+    ax.set_xlabel("bits n")
+    ax.set_ylabel("perceptron units")
+    ax.set_title("Parity: linear in depth, exponential in width")
+    ax.legend()
+
+
+def figure_width(fig):
+    """Loss against width on the noisy sine, and the fits of 1, 4 and 64 hidden units."""
+    X_train, y_train, X_val, y_val = make_data(np.random.default_rng(1))
+    sizes = [1, 4, 8, 16, 32, 64]
+    train_loss, val_loss = capacity_curve(X_train, y_train, X_val, y_val, sizes, epochs=3000)
+    losses, fits = fig.subplots(1, 2)
+    losses.semilogx(sizes, train_loss, marker="o", label="training loss")
+    losses.semilogx(sizes, val_loss, marker="o", label="validation loss")
+    losses.set_xticks(sizes, [str(s) for s in sizes])
+    losses.set_xlabel("hidden units")
+    losses.set_title("Training loss keeps falling, validation stalls")
+    losses.legend()
+    line = np.linspace(-1.0, 1.0, 201)[:, None]
+    fits.scatter(X_val[:, 0], y_val, s=6, color="#bbbbbb", label="validation data")
+    fits.scatter(X_train[:, 0], y_train, s=30, color="black", label="training data")
+    for size in (1, 4, 64):
+        params, _ = train(init_params(1, size, np.random.default_rng(0)), X_train, y_train, 0.05, 3000)
+        fits.plot(line[:, 0], forward(params, line)[1], label=f"{size} hidden units")
+    fits.set_ylim(-2.0, 2.0)
+    fits.set_title("What each width learned")
+    fits.legend(fontsize="small", loc="lower right")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_deep_vs_shallow)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_width)
