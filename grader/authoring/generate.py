@@ -66,7 +66,9 @@ def question_texts(assignment: Assignment, templates: Path | None) -> dict[str, 
             for c in assignment.checks if c.kind == "question"}
 
 
-def render_assignment(assignment: Assignment, templates: Path | None) -> Rendered:
+def render_assignment(assignment: Assignment, templates: Path | None, figures: bool = False) -> Rendered:
+    """The pack's files; with ``figures``, the reference's figures too (they need matplotlib and take
+    seconds, so only the pack itself draws them: grading and verifying need the stubs only)."""
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
     from grader.config import configured_title
@@ -98,7 +100,8 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
                     hidden_points=sum(c.points for c in hidden))
     out.files["README.md"] = readme.encode("utf-8")
-    out.files.update(reference_figures(assignment))
+    if figures:
+        out.files.update(reference_figures(assignment))
     data = assignment.folder / DATA
     if data.is_dir():
         for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -107,7 +110,8 @@ def render_assignment(assignment: Assignment, templates: Path | None) -> Rendere
 
 
 def render_course(solutions: Path, names: tuple[str, ...] = (), templates: Path | None = None) -> list[Rendered]:
-    return [render_assignment(load_solution(folder), templates) for folder in assignment_folders(solutions, names)]
+    return [render_assignment(load_solution(folder), templates, figures=True)
+            for folder in assignment_folders(solutions, names)]
 
 
 def _on_disk(folder: Path) -> set[str]:

@@ -44,7 +44,7 @@ class Packed:
 
 def pack_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
     """The files of the student pack of ``assignment`` (relative POSIX path -> bytes), freshly rendered."""
-    rendered = render_assignment(assignment, templates).files
+    rendered = render_assignment(assignment, templates, figures=True).files
     return {PurePosixPath(*Path(rel).parts).as_posix(): data for rel, data in rendered.items()}
 
 

@@ -165,7 +165,7 @@ if __name__ == "__main__":
 # ## Figures
 #
 # Drawn by your initialisers, beside the reference's (it needs matplotlib:
-# `pip install 'grader[figures]'`). Ten layers of 100 units, 500 random records: the histograms
+# `pip install 'grader[figures]'`). Ten layers of 100 units, 200 random records: the histograms
 # show the activations of layers 1, 4, 7 and 10. Zero weights give zero activations everywhere;
 # small weights make them shrink layer after layer; Xavier keeps tanh's spread and He keeps ReLU's.
 
@@ -183,7 +183,7 @@ def figure_activations(fig):
                                            ("ReLU", lambda z: np.maximum(z, 0.0), np.linspace(0, 3, 41))]):
         for col, (label, init) in enumerate(initialisers):
             rng = np.random.default_rng(0)
-            a = rng.standard_normal((500, 100))
+            a = rng.standard_normal((200, 100))
             ax = axes[row, col]
             for layer in range(1, 11):
                 a = g(a @ np.asarray(init(100, 100, rng), dtype=float))

@@ -29,7 +29,10 @@ def reference_notebook_folder(name: str, folder: Path) -> Path:
     """The pack of ``name`` with the reference code in place of the stubs; returns the notebook."""
     assignment = load_solution(ROOT / "solutions" / name)
     templates = ROOT / "templates"
-    for rel, data in render_assignment(assignment, templates).files.items():
+    files = render_assignment(assignment, templates).files
+    # the reference's figures as the committed pack has them (test_course_pack proves that pack fresh)
+    files.update({f"figures/{p.name}": p.read_bytes() for p in (ROOT / "assignments" / name).glob("figures/*.png")})
+    for rel, data in files.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_bytes(data)
     for source in assignment.sources():

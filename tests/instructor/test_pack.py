@@ -25,7 +25,7 @@ def test_the_optim_pack(tmp_path: Path) -> None:
     path = tmp_path / "optim.zip"
     assert f"wrote {path}" in done.output
     optim = load_solution(REPO / "solutions" / "optim")
-    expected = render_assignment(optim, None).files
+    expected = render_assignment(optim, None, figures=True).files
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
