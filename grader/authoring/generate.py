@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
-from grader.authoring.figures import reference_figures
+from grader.authoring.figures import figure_functions, reference_figures
 from grader.authoring.markers import parse
 from grader.authoring.notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
 from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.figures import figure_name
 from grader.templating import render
 
 TRIVIAL = {"else:", "try:", "finally:", "pass", "return", "break", "continue", ")", "]", "}", "),", "])"}
@@ -97,6 +98,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, figures: b
     readme = render("pack_README.md.j2", templates, title=title, assignment=assignment.name,
                     module=assignment.module, functions=[f for f in assignment.functions() if f not in questions],
                     questions=list(questions.values()), checks=public,
+                    figures=[figure_name(f) for f in figure_functions(assignment.reference)],
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
                     hidden_points=sum(c.points for c in hidden))
     out.files["README.md"] = readme.encode("utf-8")

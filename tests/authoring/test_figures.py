@@ -85,3 +85,9 @@ def test_a_reference_figure_that_fails_names_the_file_and_the_function(tmp_path)
                                       "def c(impl, rng):\n    return {'x': 1.0}\n")
     with pytest.raises(AuthoringError, match=r"demo.py: figure_broken failed on the reference: ValueError: no data"):
         reference_figures(load_solution(folder))
+
+
+def test_the_docs_show_every_figure_of_the_pack():
+    text = (ROOT / "docs" / "figures.md").read_text(encoding="utf-8")
+    for png in sorted((ROOT / "assignments").glob("*/figures/*.png")):
+        assert f"](../{png.relative_to(ROOT).as_posix()})" in text, png
