@@ -1,6 +1,7 @@
 """Figures drawn by an assignment's own functions: the same bytes every time, one sentence instead
 of a traceback while a function is a stub or matplotlib is missing, the reference's in the pack."""
 
+import re
 import sys
 import types
 from pathlib import Path
@@ -91,3 +92,21 @@ def test_the_docs_show_every_figure_of_the_pack():
     text = (ROOT / "docs" / "figures.md").read_text(encoding="utf-8")
     for png in sorted((ROOT / "assignments").glob("*/figures/*.png")):
         assert f"](../{png.relative_to(ROOT).as_posix()})" in text, png
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "solutions").iterdir()))
+def test_every_figure_of_an_untouched_stub_names_a_function_to_write(name, capsys, monkeypatch, tmp_path):
+    folder = ROOT / "assignments" / name
+    monkeypatch.syspath_prepend(str(folder))  # a figure may import a support module of the pack
+    for module in [m for m in sys.modules if (folder / f"{m}.py").is_file()]:
+        monkeypatch.delitem(sys.modules, module)
+    stub = types.ModuleType(name)
+    exec(compile((folder / f"{name}.py").read_text(encoding="utf-8"), str(folder / f"{name}.py"), "exec"),
+         stub.__dict__)
+    student_functions = load_solution(ROOT / "solutions" / name).functions()
+    for function in figure_functions(stub):
+        assert show(function, tmp_path) is None
+        out = capsys.readouterr().out
+        called = re.fullmatch(r"The figure '\w+' calls (\w+)\(\), which is still a stub: write \1 first, "
+                              r"then run this cell again\.\n", out)
+        assert called and called.group(1) in student_functions, out

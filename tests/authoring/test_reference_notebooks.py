@@ -2,12 +2,12 @@
 
 The notebooks are built the way `grade generate` builds the pack's, from the reference code instead
 of the stubs, in a folder holding the rest of the pack (checks, expected outputs, the reference's
-figures), and executed by a real Jupyter kernel (nbclient + ipykernel); a cell that raises fails
-the test with the cell's traceback. The whole course takes about a minute on the 2-core machine
-(see the report of `pytest --durations`).
+figures), and executed by a real Jupyter kernel (nbclient + ipykernel), two at a time; a cell that raises fails
+the test with the cell's traceback.
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -46,22 +46,39 @@ def reference_notebook_folder(name: str, folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_the_reference_notebook_runs_and_draws_every_figure(name, tmp_path):
+def execute(name: str, folder: Path):
+    """Build and run the reference notebook of ``name`` in ``folder``; the executed notebook."""
     import nbformat
 
-    path = reference_notebook_folder(name, tmp_path)
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()  # raises CellExecutionError, with the cell and its traceback, on any error
+    nb = nbformat.read(reference_notebook_folder(name, folder), as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    return nb  # execute() raised CellExecutionError, with the cell and its traceback, on any error
+
+
+@pytest.fixture(scope="module")
+def executed(request, tmp_path_factory):
+    """The selected assignments' notebooks, run two at a time (each in its own kernel, so a kernel
+    waiting on its sandbox or on numpy lets the other work): name -> future of the executed notebook."""
+    wanted = [item.callspec.params["name"] for item in request.session.items
+              if item.module is request.module and hasattr(item, "callspec")]
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {name: pool.submit(execute, name, tmp_path_factory.mktemp(name)) for name in wanted}
+    yield futures
+    pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_notebook_runs_and_draws_every_figure(name, executed):
+    nb = executed[name].result()
+    folder = ROOT / "assignments" / name
     figure_cells = [cell for cell in nb.cells if cell.cell_type == "code" and FIGURE_CELL.search(cell.source)]
     for cell in figure_cells:
         kinds = [set(output.get("data", {})) for output in cell.outputs]
         assert any("image/png" in k for k in kinds), f"{FIGURE_CELL.search(cell.source).group(1)}: {cell.outputs}"
         assert not any(output.get("name") == "stdout" for output in cell.outputs), cell.outputs
     drawn = {m for cell in figure_cells for m in FIGURE_CELL.findall(cell.source)}
-    made = {f"figure_{p.stem}" for p in (tmp_path / "figures").glob("*.png")} if (tmp_path / "figures").is_dir() else set()
+    made = {f"figure_{p.stem}" for p in folder.glob("figures/*.png")}
     assert drawn == made  # every figure of the pack is shown by a cell, and every cell's figure is in the pack
     check_cell = nb.cells[-1]
     assert "check()" in check_cell.source
