@@ -29,6 +29,19 @@ INSTALL = "pip install 'grader[figures]'"  # or simply: pip install matplotlib
 FIXED_RC = {"figure.dpi": DPI, "savefig.dpi": DPI, "svg.hashsalt": "grade", "path.simplify": True}
 
 
+DRAWN_WITH = "drawn-with.txt"  # in the pack's figures/: the renderer its PNGs came from
+
+
+def renderer() -> str:
+    """What decides a figure's exact pixels besides its code: matplotlib's version and the platform
+    (wheels bundle their own FreeType, but compilers and maths libraries differ between platforms)."""
+    import platform
+
+    import matplotlib
+
+    return f"matplotlib {matplotlib.__version__} on {platform.system()} {platform.machine()}"
+
+
 def figure_name(function: Callable) -> str:
     """``figure_sigmoid`` -> ``sigmoid``: the name of the figure's file."""
     name = function.__name__

@@ -9,7 +9,7 @@ from typing import Callable
 
 from grader.checks.loader import AuthoringError, importable
 from grader.course import Assignment
-from grader.figures import FOLDER, PREFIX, draw, figure_name
+from grader.figures import DRAWN_WITH, FOLDER, PREFIX, draw, figure_name, renderer
 
 
 def figure_functions(module) -> list[Callable]:
@@ -19,7 +19,8 @@ def figure_functions(module) -> list[Callable]:
 
 
 def reference_figures(assignment: Assignment) -> dict[str, bytes]:
-    """``figures/<name>.png`` -> PNG bytes, for each figure function of the reference."""
+    """``figures/<name>.png`` -> PNG bytes, for each figure function of the reference, and
+    ``figures/drawn-with.txt`` naming the renderer."""
     functions = figure_functions(assignment.reference)
     if not functions:
         return {}
@@ -29,7 +30,7 @@ def reference_figures(assignment: Assignment) -> dict[str, bytes]:
         names = ", ".join(f.__name__ for f in functions)
         raise AuthoringError(f"{assignment.module_path}: draws figures ({names}); the pack's copies of them need "
                              f"matplotlib: pip install 'grader[figures]'") from None
-    out = {}
+    out = {f"{FOLDER}/{DRAWN_WITH}": (renderer() + "\n").encode("utf-8")}
     before = set(sys.modules)
     try:
         with importable(assignment.folder):  # a figure may import a support module of its assignment
@@ -45,3 +46,13 @@ def reference_figures(assignment: Assignment) -> dict[str, bytes]:
                     Path(sys.modules[name].__file__).resolve().parent == assignment.folder.resolve():
                 del sys.modules[name]
     return out
+
+
+def drawn_elsewhere(files: dict[str, bytes], folder: Path) -> str | None:
+    """The renderer that drew the figures on disk in ``folder``, when it is not the one that drew
+    ``files`` (then their PNGs may differ in a pixel without any change of code); else None."""
+    fresh = files.get(f"{FOLDER}/{DRAWN_WITH}")
+    on_disk = folder / FOLDER / DRAWN_WITH
+    if fresh is None or not on_disk.is_file() or on_disk.read_bytes() == fresh:
+        return None
+    return on_disk.read_text(encoding="utf-8", errors="replace").strip()

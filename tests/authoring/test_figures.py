@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from grader.authoring.figures import figure_functions, reference_figures
+from grader.authoring.generate import Rendered, stale_files
 from grader.checks.loader import AuthoringError
 from grader.course import load_solution
 from grader.figures import draw, figure_name, show
@@ -110,3 +111,24 @@ def test_every_figure_of_an_untouched_stub_names_a_function_to_write(name, capsy
         called = re.fullmatch(r"The figure '\w+' calls (\w+)\(\), which is still a stub: write \1 first, "
                               r"then run this cell again\.\n", out)
         assert called and called.group(1) in student_functions, out
+
+
+def _disk(folder, files):
+    for rel, data in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
+
+
+def test_figures_are_compared_byte_for_byte_only_when_drawn_by_the_same_renderer(tmp_path):
+    fresh = Rendered("demo", {"demo.py": b"x = 1\n", "figures/a.png": b"new pixels",
+                              "figures/drawn-with.txt": b"matplotlib 3.11.2 on Linux x86_64\n"})
+    _disk(tmp_path / "demo", {"demo.py": b"x = 1\n", "figures/a.png": b"old pixels",
+                              "figures/drawn-with.txt": b"matplotlib 3.11.2 on Linux x86_64\n"})
+    assert stale_files([fresh], tmp_path) == [f"stale:   {tmp_path / 'demo' / 'figures' / 'a.png'}"]
+    _disk(tmp_path / "demo", {"figures/drawn-with.txt": b"matplotlib 3.9.0 on Darwin arm64\n"})
+    notes = []
+    assert stale_files([fresh], tmp_path, notes) == []
+    assert notes == [f"{tmp_path / 'demo' / 'figures'}: drawn with matplotlib 3.9.0 on Darwin arm64, this is "
+                     f"matplotlib 3.11.2 on Linux x86_64: figures not compared byte for byte"]
+    (tmp_path / "demo" / "figures" / "a.png").unlink()  # a missing figure is missing wherever it was drawn
+    assert stale_files([fresh], tmp_path) == [f"missing: {tmp_path / 'demo' / 'figures' / 'a.png'}"]
