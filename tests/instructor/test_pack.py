@@ -31,7 +31,8 @@ def test_the_optim_pack(tmp_path: Path) -> None:
         names = [i.filename for i in infos]
         assert names == sorted(names) == sorted(f"optim/{rel}" for rel in expected)
         assert {"optim/optim.py", "optim/optim.ipynb", "optim/checks.py", "optim/expected.json",
-                "optim/README.md", "optim/figures/valley.png", "optim/figures/weighted_averages.png"} == set(names)
+                "optim/README.md", "optim/figures/valley.png", "optim/figures/weighted_averages.png",
+                "optim/figures/drawn-with.txt"} == set(names)
         for info in infos:
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert stat.S_IMODE(info.external_attr >> 16) == 0o644 and stat.S_ISREG(info.external_attr >> 16)
