@@ -41,11 +41,17 @@ def reference_figures(assignment: Assignment) -> dict[str, bytes]:
                     raise AuthoringError(f"{assignment.module_path}: {function.__name__} failed on the reference: "
                                          f"{type(exc).__name__}: {exc}") from exc
     finally:
-        for name in set(sys.modules) - before:  # another assignment's module of the same name comes fresh
-            if getattr(sys.modules[name], "__file__", None) and \
-                    Path(sys.modules[name].__file__).resolve().parent == assignment.folder.resolve():
-                del sys.modules[name]
+        _forget_imports(assignment.folder, before)
     return out
+
+
+def _forget_imports(folder: Path, before: set[str]) -> None:
+    """Drop the modules imported from ``folder`` since ``before``: another assignment's support
+    module of the same name must be imported from its own folder, not found cached."""
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules[name], "__file__", None)
+        if path and Path(path).resolve().parent == folder.resolve():
+            del sys.modules[name]
 
 
 def drawn_elsewhere(files: dict[str, bytes], folder: Path) -> str | None:
