@@ -105,12 +105,18 @@ def test_every_figure_of_an_untouched_stub_names_a_function_to_write(name, capsy
     exec(compile((folder / f"{name}.py").read_text(encoding="utf-8"), str(folder / f"{name}.py"), "exec"),
          stub.__dict__)
     student_functions = load_solution(ROOT / "solutions" / name).functions()
-    for function in figure_functions(stub):
-        assert show(function, tmp_path) is None
-        out = capsys.readouterr().out
-        called = re.fullmatch(r"The figure '\w+' calls (\w+)\(\), which is still a stub: write \1 first, "
-                              r"then run this cell again\.\n", out)
-        assert called and called.group(1) in student_functions, out
+    before = set(sys.modules)
+    try:
+        for function in figure_functions(stub):
+            assert show(function, tmp_path) is None
+            out = capsys.readouterr().out
+            called = re.fullmatch(r"The figure '\w+' calls (\w+)\(\), which is still a stub: write \1 first, "
+                                  r"then run this cell again\.\n", out)
+            assert called and called.group(1) in student_functions, out
+    finally:
+        for module in set(sys.modules) - before:  # the pack's support modules: later tests import their own
+            if (folder / f"{module}.py").is_file():
+                del sys.modules[module]
 
 
 def _disk(folder, files):
