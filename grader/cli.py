@@ -71,7 +71,10 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
     _course(solutions)  # a wrong course.toml stops here, before anything is written
     rendered = render_course(solutions, assignments, _templates(templates))
     if check:
-        problems = stale_files(rendered, out)
+        notes: list[str] = []
+        problems = stale_files(rendered, out, notes)
+        for note in notes:
+            click.echo(note, err=True)
         if problems:
             click.echo("\n".join(problems))
             click.echo(f"{len(problems)} pack file(s) out of date: run `grade generate` and commit the result.", err=True)

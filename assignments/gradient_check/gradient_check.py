@@ -209,3 +209,43 @@ if __name__ == "__main__":
 
     print(f"correct backprop: relative error {gradient_check(params, X, Y):.1e}")
     print(f"backprop without the sigmoid's slope: {gradient_check(params, X, Y, backprop_without_slope):.1e}")
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (it needs matplotlib:
+# `pip install 'numgrade[figures]'`). The relative error of each difference against the exact
+# gradient, as the step `h` shrinks: the one-sided error falls like `h`, the centred one like `h**2`,
+# until rounding (about `1e-16 / h`) takes over. That is why `h = 1e-5` with centred differences.
+
+# %%
+
+
+def figure_step_size(fig):
+    """Relative error of one-sided and centred differences against the exact gradient, over h."""
+    x = np.array([0.3, -1.2, 0.8])
+    exact = np.cos(x) * np.exp(x / 3) + np.sin(x) * np.exp(x / 3) / 3
+
+    def f(v):
+        return float(np.sum(np.sin(v) * np.exp(v / 3)))
+
+    steps = np.geomspace(1e-12, 1e-1, 45)
+    one_sided = [relative_error(numerical_gradient_one_sided(f, x.copy(), h), exact) for h in steps]
+    centred = [relative_error(numerical_gradient(f, x.copy(), h), exact) for h in steps]
+    ax = fig.subplots()
+    ax.loglog(steps, one_sided, marker=".", label="one-sided (f(x+h) - f(x)) / h")
+    ax.loglog(steps, centred, marker=".", label="centred (f(x+h) - f(x-h)) / 2h")
+    ax.axvline(1e-5, color="grey", linewidth=0.8, linestyle=":")
+    ax.axhline(1e-7, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("h")
+    ax.set_ylabel("relative error")
+    ax.set_title("Truncation error falls with h, rounding error grows")
+    ax.legend()
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_step_size)

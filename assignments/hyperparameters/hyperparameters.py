@@ -172,3 +172,72 @@ if __name__ == "__main__":
         lr, beta, loss = coarse_to_fine(momentum_objective, np.random.default_rng(seed))
         print(f"seed {seed}: coarse best loss {coarse_loss[i]:.2e} (lr {coarse_lr[i]:.3g}, beta "
               f"{coarse_beta[i]:.4f}); coarse-to-fine {loss:.2e} (lr {lr:.3g}, beta {beta:.4f})")
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'numgrade[figures]'`). Both axes are exponents: `log10(learning_rate)` and
+# `log10(1 - beta)`; the shading is `momentum_objective` (darker is lower). A grid of 9 points
+# tries only 3 learning rates; 9 random points try 9. Coarse to fine: the best coarse samples
+# (ringed) span the box the fine round samples.
+
+# %%
+
+
+def _objective_map(ax):
+    """Shade log10 of momentum_objective over the search's exponent ranges."""
+    lr_exponents, beta_exponents = np.linspace(-4, 0, 41), np.linspace(-3, -1, 21)
+    loss = np.array([[momentum_objective(10.0**r, 1 - 10.0**s) for r in lr_exponents] for s in beta_exponents])
+    ax.contourf(lr_exponents, beta_exponents, np.log10(loss), levels=14, cmap="Greys_r")
+    ax.set_xlabel("log10(learning rate)")
+    ax.set_ylabel("log10(1 - beta)")
+
+
+def figure_grid_vs_random(fig):
+    """Nine grid points against nine random points (from the sample functions) on the objective."""
+    grid_ax, random_ax = fig.subplots(1, 2, sharey=True)
+    for ax in (grid_ax, random_ax):
+        _objective_map(ax)
+    r, s = np.meshgrid([-3.5, -2.0, -0.5], [-2.7, -2.0, -1.3])
+    grid_ax.scatter(r, s, color="#d73027", edgecolors="white", s=50)
+    grid_ax.set_title("Grid: 3 learning rates tried")
+    rng = np.random.default_rng(5)
+    learning_rates, betas = sample_learning_rate(rng, 9), sample_beta(rng, 9)
+    random_ax.scatter(np.log10(learning_rates), np.log10(1 - betas), color="#d73027", edgecolors="white", s=50)
+    random_ax.set_title("Random: 9 learning rates tried")
+    random_ax.set_ylabel("")
+
+
+def figure_coarse_to_fine(fig):
+    """A coarse random search, the box zoom draws around its best samples, and the fine search."""
+    ax = fig.subplots()
+    _objective_map(ax)
+    rng = np.random.default_rng(0)
+    coarse = random_search(momentum_objective, rng, 30)
+    lr_range, beta_range = zoom(*coarse, k=5)
+    fine = random_search(momentum_objective, rng, 30, lr_range, beta_range)
+    best = np.argsort(coarse[2], kind="stable")[:5]
+    ax.scatter(np.log10(coarse[0]), np.log10(1 - coarse[1]), color="#4575b4", edgecolors="white", s=40,
+               label="coarse")
+    ax.scatter(np.log10(coarse[0][best]), np.log10(1 - coarse[1][best]), facecolors="none", edgecolors="#fdae61",
+               s=140, linewidths=2, label="5 best coarse")
+    (r0, r1), (s0, s1) = lr_range, beta_range
+    ax.plot([r0, r1, r1, r0, r0], [s0, s0, s1, s1, s0], color="#fdae61", linestyle="--")
+    ax.scatter(np.log10(fine[0]), np.log10(1 - fine[1]), color="#d73027", edgecolors="white", s=25, label="fine")
+    ax.set_title("Coarse, then fine in the box of the best")
+    ax.legend(loc="upper left", fontsize="small")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_grid_vs_random)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_coarse_to_fine)

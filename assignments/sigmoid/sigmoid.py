@@ -116,3 +116,32 @@ if __name__ == "__main__":
         print("sigmoid_prime", sigmoid_prime(xs))
     h = 1e-5
     print("centred diff ", (sigmoid(xs + h) - sigmoid(xs - h)) / (2 * h))
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'numgrade[figures]'`). The slope is largest, 0.25, at 0 and all but vanishes beyond
+# |x| = 6: a unit whose input sits far out in either tail hardly learns.
+
+# %%
+
+
+def figure_sigmoid(fig):
+    """The sigmoid and its derivative on [-8, 8]."""
+    x = np.linspace(-8.0, 8.0, 321)
+    ax = fig.subplots()
+    ax.plot(x, sigmoid(x), label="sigmoid(x)")
+    ax.plot(x, sigmoid_prime(x), label="sigmoid'(x)")
+    ax.axhline(0.25, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("x")
+    ax.set_title("The sigmoid and its slope")
+    ax.legend(loc="upper left")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_sigmoid)

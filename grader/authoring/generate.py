@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
+from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
 from grader.authoring.markers import parse
 from grader.authoring.notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
 from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
 from grader.templating import render
 
 TRIVIAL = {"else:", "try:", "finally:", "pass", "return", "break", "continue", ")", "]", "}", "),", "])"}
@@ -52,9 +54,25 @@ def check_no_leak(path: Path, source: str, stub: str) -> None:
                                      f"outside the region, so the stub would reveal it; rephrase one of them")
 
 
-def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: str | None = None) -> Rendered:
+def question_texts(assignment: Assignment, templates: Path | None) -> dict[str, str]:
+    """Each question's Markdown (text, lettered choices, how to answer) by its answer variable.
+
+    Hidden questions are shown too (a student must see a question to answer it), by their text and
+    variable only: the check's name and the answer stay on the instructor's side."""
+    from grader.checks.api import LETTERS
+
+    return {c.functions[0]: render("question.md.j2", templates, text=c.description, hidden=c.hidden,
+                                   variable=c.functions[0], several=c.several,
+                                   choices=list(zip(LETTERS, c.choices))).strip()
+            for c in assignment.checks if c.kind == "question"}
+
+
+def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: str | None = None,
+                      figures: bool = False) -> Rendered:
     """The student pack of ``assignment``; ``wheel`` names the grader's wheel shipped in ``wheels/``
-    (a `grade pack` zip), so the README starts with the lines that install it."""
+    (a `grade pack` zip), so the README starts with the lines that install it; with ``figures``, the
+    reference's figures too (they need matplotlib and take seconds, so only the pack itself draws
+    them: grading and verifying need the stubs only)."""
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
     from grader.config import configured_title
@@ -66,7 +84,8 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
         check_no_leak(path, text, stub)
         out.files[path.name] = stub.encode("utf-8")
     body = stub_body(parse(main_source, str(assignment.module_path)), templates)
-    nb = build_notebook(body, assignment.name, title, templates)
+    questions = question_texts(assignment, templates)
+    nb = build_notebook(body, assignment.name, title, templates, questions)
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
@@ -80,10 +99,14 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     public = assignment.public_checks
     hidden = assignment.hidden_checks
     readme = render("pack_README.md.j2", templates, title=title, assignment=assignment.name,
-                    module=assignment.module, functions=assignment.functions(), checks=public,
+                    module=assignment.module, functions=[f for f in assignment.functions() if f not in questions],
+                    questions=list(questions.values()), checks=public,
+                    figures=[figure_name(f) for f in figure_functions(assignment.reference)],
                     public_points=sum(c.points for c in public), hidden_count=len(hidden),
                     hidden_points=sum(c.points for c in hidden), wheel=wheel)
     out.files["README.md"] = readme.encode("utf-8")
+    if figures:
+        out.files.update(reference_figures(assignment))
     data = assignment.folder / DATA
     if data.is_dir():
         for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -92,7 +115,8 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
 
 
 def render_course(solutions: Path, names: tuple[str, ...] = (), templates: Path | None = None) -> list[Rendered]:
-    return [render_assignment(load_solution(folder), templates) for folder in assignment_folders(solutions, names)]
+    return [render_assignment(load_solution(folder), templates, figures=True)
+            for folder in assignment_folders(solutions, names)]
 
 
 def _on_disk(folder: Path) -> set[str]:
@@ -102,16 +126,24 @@ def _on_disk(folder: Path) -> set[str]:
             if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
 
 
-def stale_files(rendered: list[Rendered], out: Path) -> list[str]:
-    """Lines naming each pack file that is missing, different or unexpected."""
+def stale_files(rendered: list[Rendered], out: Path, notes: list[str] | None = None) -> list[str]:
+    """Lines naming each pack file that is missing, different or unexpected.
+
+    The reference's figures are compared byte for byte when they were drawn by the renderer drawing
+    them now (``figures/drawn-with.txt``); when not, they are only required to exist, and a line
+    saying so goes to ``notes``."""
     problems = []
     for r in rendered:
         folder = out / r.assignment
+        elsewhere = drawn_elsewhere(r.files, folder)
+        if elsewhere and notes is not None:
+            notes.append(f"{folder / FIGURES}: drawn with {elsewhere}, this is "
+                         f"{r.files[f'{FIGURES}/{DRAWN_WITH}'].decode().strip()}: figures not compared byte for byte")
         for rel, content in sorted(r.files.items()):
             target = folder / rel
             if not target.is_file():
                 problems.append(f"missing: {target}")
-            elif target.read_bytes() != content:
+            elif target.read_bytes() != content and not (elsewhere and Path(rel).parts[0] == FIGURES):
                 problems.append(f"stale:   {target}")
         for rel in sorted(_on_disk(folder) - set(r.files)):
             problems.append(f"extra:   {folder / rel}")

@@ -56,8 +56,25 @@ def cells_of(source: str) -> list[tuple[str, str]]:
     return out
 
 
-def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None):
-    """The student notebook for a stub module (valid nbformat v4, deterministic cell ids)."""
+def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> list[tuple[str, str]]:
+    """``cells`` with each question's Markdown cell before the code cell that sets its variable."""
+    if not questions:
+        return cells
+    out = []
+    for kind, text in cells:
+        if kind == "code":
+            out += [("markdown", md) for variable, md in questions.items()
+                    if re.search(rf"^{re.escape(variable)}\s*=", text, re.M)]
+        out.append((kind, text))
+    return out
+
+
+def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None,
+                   questions: dict[str, str] | None = None):
+    """The student notebook for a stub module (valid nbformat v4, deterministic cell ids).
+
+    ``questions`` maps a question's answer variable to its Markdown, shown as a cell of its own just
+    before the code cell that sets the variable."""
     import nbformat
     from nbformat import v4
 
@@ -68,7 +85,7 @@ def build_notebook(stub_source: str, assignment: str, title: str, templates: Pat
         "grade": {"assignment": assignment},
     }
     cells = [("markdown", render("notebook_title.md.j2", templates, assignment=assignment, title=title).strip())]
-    cells += cells_of(stub_source)
+    cells += _with_questions(cells_of(stub_source), questions or {})
     cells += [("markdown", render("notebook_check.md.j2", templates, assignment=assignment).strip()),
               ("code", render("notebook_check.py.j2", templates, assignment=assignment).strip())]
     for i, (kind, text) in enumerate(cells):

@@ -51,7 +51,7 @@ def pack_files(assignment: Assignment, templates: Path | None = None, wheel: Whe
     """The files of the student pack of ``assignment`` (relative POSIX path -> bytes), freshly rendered,
     with ``wheels/<wheel>`` when a wheel is given."""
     name = f"{WHEELS}/{wheel.filename}" if wheel else None
-    rendered = render_assignment(assignment, templates, wheel=name).files
+    rendered = render_assignment(assignment, templates, wheel=name, figures=True).files
     files = {PurePosixPath(*Path(rel).parts).as_posix(): data for rel, data in rendered.items()}
     if wheel:
         files[name] = wheel.data

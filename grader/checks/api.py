@@ -16,6 +16,7 @@ of the check: with ``partial=True`` the points are shared equally between the ca
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -40,7 +41,7 @@ class Check:
     functions: tuple[str, ...]
     scenario: Scenario = field(repr=False, compare=False)
     hidden: bool = False
-    kind: str = "values"  # "values" or "gradient"
+    kind: str = "values"  # "values", "gradient" or "question"
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
     threshold: float = DEFAULT_GRAD_THRESHOLD
@@ -56,6 +57,8 @@ class Check:
     # relative mode: each value within rtol of the expected one, |a - e| <= rtol * max(|e|, floor)
     relative: bool = False
     floor: float = 0.0
+    choices: tuple[str, ...] = ()  # a multiple-choice question's choices, as lettered in the pack
+    several: bool = False  # a multiple-choice question with any number of right choices
 
     @property
     def visibility(self) -> str:
@@ -176,6 +179,119 @@ def gradient_check(
         return fn
 
     return attach
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def question(
+    points: float,
+    answer: str,
+    *,
+    choices: Sequence[str] = (),
+    several: bool = False,
+    hidden: bool = False,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    timeout: float | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Callable[[Callable], Callable]:
+    """Declare a question answered by setting the module variable ``answer``.
+
+    The decorated function's docstring is the question as the pack shows it; the function itself is
+    never called. With ``choices``, the student sets ``answer`` to the letter of a choice (``"b"``)
+    or, with ``several=True``, to the letters of every right choice (``"ac"`` or ``{"a", "c"}``).
+    Without choices, the answer is a number, compared within ``rtol``/``atol``.
+
+    Graded like any check: the scenario reads the variable in the student's process and returns
+    numbers (which choices are selected, in an order shuffled by the check's seed, so a hidden
+    question's data differs per student); the grader compares them with the reference module's own
+    answer. A question is all or nothing.
+    """
+    if not isinstance(answer, str) or not answer.isidentifier():
+        raise ValueError(f"answer must name the module variable that holds the answer, got {answer!r}")
+    choices = tuple(str(c) for c in choices)
+    if several and not choices:
+        raise ValueError("several=True needs choices")
+    if len(choices) == 1 or len(choices) > len(LETTERS):
+        raise ValueError(f"a multiple-choice question needs 2 to {len(LETTERS)} choices, got {len(choices)}")
+    scenario = _choice_scenario(answer, choices, several) if choices else _number_scenario(answer)
+
+    def attach(fn: Callable) -> Callable:
+        setattr(fn, ATTR, Check(
+            name=name or fn.__name__, points=float(points), functions=(answer,), scenario=scenario,
+            hidden=hidden, kind="question", rtol=rtol, atol=atol, partial=False, timeout=timeout,
+            seed=seed, description=_doc(fn), choices=choices, several=several,
+        ))
+        return fn
+
+    return attach
+
+
+def _unanswered(answer: str, value: Any) -> None:
+    if value is None:
+        raise ValueError(f"{answer} is not answered yet (it is None)")
+
+
+def _choice_scenario(answer: str, choices: tuple[str, ...], several: bool) -> Scenario:
+    letters = LETTERS[: len(choices)]
+
+    def scenario(impl: Any, rng: Any) -> dict[str, Any]:
+        value = getattr(impl, answer, None)
+        _unanswered(answer, value)
+        picked = _letters(answer, value, letters, several)
+        selected = [1.0 if letter in picked else 0.0 for letter in letters]
+        order = rng.permutation(len(letters))  # per student for a hidden question: no fixed pattern
+        return {answer: [selected[i] for i in order]}
+
+    return scenario
+
+
+def _letters(answer: str, value: Any, letters: str, several: bool) -> set[str]:
+    """The letters a student's answer names; a clear error for anything else."""
+    if isinstance(value, str):
+        picked = [c for c in value.lower() if c.isalpha()]
+    elif several and isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+        picked = [c for v in value for c in v.lower() if c.isalpha()]
+    else:
+        want = "letters such as 'ac'" if several else "one letter such as 'b'"
+        raise TypeError(f"{answer} must be {want}, got a {type(value).__name__}")
+    wrong = sorted(set(picked) - set(letters))
+    if wrong:
+        raise ValueError(f"{answer}: {', '.join(wrong)} is not a choice (choose from {', '.join(letters)})")
+    if not picked or (not several and len(set(picked)) != 1):
+        raise ValueError(f"{answer} must name {'at least one letter' if several else 'exactly one letter'}"
+                         f" of {', '.join(letters)}")
+    return set(picked)
+
+
+def _number_scenario(answer: str) -> Scenario:
+    def scenario(impl: Any, rng: Any) -> dict[str, Any]:
+        value = getattr(impl, answer, None)
+        _unanswered(answer, value)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{answer} must be a number, got a {type(value).__name__}")
+        return {answer: float(value)}
+
+    return scenario
+
+
+def wrong_answer(question_answer: str, value: Any, hint: str) -> "_WrongAnswer":
+    """A known wrong answer to a question (in mistakes.py): a student who gives ``value`` for the
+    variable ``question_answer`` is shown ``hint``, and `grade verify` proves the question tells it."""
+    _functions(question_answer)
+    if not hint.strip():
+        raise ValueError("a known wrong answer needs a hint")
+    return _WrongAnswer(Mistake(function=question_answer, hint=hint.strip(), impl=value,
+                                name=f"{question_answer}={value}"))
+
+
+class _WrongAnswer:
+    """Holds a wrong answer's :class:`Mistake` where :func:`declared` finds it."""
+
+    def __init__(self, declared_mistake: Mistake):
+        setattr(self, ATTR, declared_mistake)
 
 
 def mistake(function: str, hint: str) -> Callable[[Callable], Callable]:

@@ -237,3 +237,70 @@ if __name__ == "__main__":
     loss = np.mean((labels - predictions) ** 2)
     accuracy = np.mean((predictions > 0.5) == labels)
     print(f"Training loss: {loss:.4f}  accuracy: {accuracy:.3f}")
+
+
+# %% [markdown]
+# ## Figures
+#
+# The worked example of part 4, drawn from your functions beside the reference's (it needs
+# matplotlib: `pip install 'numgrade[figures]'`): each node shows its value on the forward pass (and,
+# for the hidden and output units, its error term), each edge its weight and the step
+# `weight_deltas` gives it.
+
+# %%
+
+
+def _draw_network(ax, layers, weights, edge_text, node_text):
+    """Nodes in columns (one per layer, ``layers[k]`` units), an edge for each weight; each edge
+    carries ``edge_text(k, i, j)`` and each node ``node_text(k, i)``."""
+    def position(k, i):
+        return k, (layers[k] - 1) / 2 - i
+
+    for k, w in enumerate(weights):
+        for i in range(layers[k]):
+            for j in range(layers[k + 1]):
+                (x0, y0), (x1, y1) = position(k, i), position(k + 1, j)
+                ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
+                t = 0.35 if j % 2 == 0 else 0.68  # stagger the labels of edges that leave one node
+                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), edge_text(k, i, j), fontsize=7, ha="center",
+                        va="center", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                        zorder=2)
+    for k, n in enumerate(layers):
+        for i in range(n):
+            x, y = position(k, i)
+            ax.scatter([x], [y], s=2400, color="#cfe3f7", edgecolors="#1f77b4", zorder=3)
+            ax.text(x, y, node_text(k, i), fontsize=7, ha="center", va="center", zorder=4)
+    ax.set_xlim(-0.4, len(layers) - 0.6)
+    ax.set_ylim(-max(layers) / 2 - 0.1, max(layers) / 2 + 0.1)
+    ax.axis("off")
+
+
+def figure_worked_example(fig):
+    """The notes' worked example: activations, error terms, weights and their steps."""
+    x, target, learnrate = np.array([0.5, 0.1, -0.2]), 0.6, 0.5
+    w_ih, w_ho = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), np.array([0.1, -0.3])
+    hidden, output = forward(x, w_ih, w_ho)
+    delta_o = output_error_term(target, output)
+    delta_h = hidden_error_term(delta_o, w_ho, hidden)
+    step_ih, step_ho = weight_deltas(learnrate, x, hidden, delta_o, delta_h)
+    weights, steps = [w_ih, np.reshape(w_ho, (-1, 1))], [step_ih, np.reshape(step_ho, (-1, 1))]
+
+    def node(k, i):
+        if k == 0:
+            return f"x={x[i]:g}"
+        if k == 1:
+            return f"h={hidden[i]:.3f}\nd={delta_h[i]:.2e}"
+        return f"y={float(output):.3f}\nd={float(delta_o):.4f}"
+
+    fig.set_size_inches(8, 4)
+    ax = fig.subplots()
+    _draw_network(ax, [3, 2, 1], weights,
+                  lambda k, i, j: f"w={weights[k][i, j]:g}\nstep={steps[k][i, j]:.2e}", node)
+    ax.set_title(f"One record, target {target}, learnrate {learnrate}: d is the error term")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_worked_example)

@@ -341,3 +341,129 @@ if __name__ == "__main__":
     ]:
         print("{:20s} train acc {:.3f}  test acc {:.3f}".format(
             name, accuracy(w, features, targets), accuracy(w, features_test, targets_test)))
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'numgrade[figures]'`).
+#
+# 1. The squared error of one sigmoid unit over its two weights, and `gradient_step`'s path from
+#    the same start with a learning rate too small, about right, and too large.
+# 2. The training loss per epoch of batch, mini-batch and stochastic gradient descent on the
+#    admissions data: one step per epoch against many noisier ones.
+# 3. The three decay schedules, and a loss surface before and after `standardize`: unscaled
+#    features stretch the bowl into a valley that gradient descent zigzags across.
+
+# %%
+
+
+def _half_mse(weights, features, targets):
+    """The unit's loss: half the mean squared error of sigmoid(features @ weights)."""
+    return float(np.mean((targets - sigmoid(features @ weights)) ** 2) / 2)
+
+
+def figure_learning_rates(fig):
+    """Paths of gradient_step on the loss surface of a sigmoid unit, for three learning rates."""
+    rng = np.random.default_rng(7)
+    features = rng.normal(size=(80, 2)) @ np.array([[1.0, 0.0], [0.7, 0.5]])
+    targets = sigmoid(features @ np.array([1.0, -1.0]))  # soft targets: the loss is 0 at w = (1, -1)
+    grid = np.linspace(-3.0, 3.0, 81)
+    w1, w2 = np.meshgrid(grid, grid)
+    loss = np.array([_half_mse(np.array([a, b]), features, targets) for a, b in zip(w1.ravel(), w2.ravel())])
+    surface, curves = fig.subplots(1, 2)
+    surface.contour(w1, w2, loss.reshape(w1.shape), levels=np.geomspace(1e-4, loss.max(), 15), cmap="Greys",
+                    linewidths=0.7)
+    for rate, colour in [(5.0, "#4575b4"), (40.0, "#1a9850"), (110.0, "#d73027")]:
+        path = [np.array([-2.0, 2.5])]
+        for _ in range(30):
+            path.append(gradient_step(path[-1], features, targets, rate))
+        path = np.array(path)
+        surface.plot(path[:, 0], path[:, 1], marker=".", markersize=4, linewidth=1, color=colour,
+                     label=f"rate {rate:g}")
+        curves.semilogy([_half_mse(w, features, targets) for w in path], color=colour, label=f"rate {rate:g}")
+    surface.set_xlim(-3, 3)
+    surface.set_ylim(-3, 3)
+    surface.set_xlabel("w1")
+    surface.set_ylabel("w2")
+    surface.set_title("Too small, about right, too large")
+    surface.legend(loc="lower left", fontsize="small")
+    curves.set_xlabel("step")
+    curves.set_ylabel("loss (log scale)")
+    curves.set_title("Loss per step")
+
+
+def figure_batch_sizes(fig):
+    """Training loss per epoch on the admissions data for three batch sizes."""
+    from admissions import data_prep
+
+    features, targets, _, _ = data_prep()
+    ax = fig.subplots()
+    for label, batch_size, rate in [("batch (all records)", len(targets), 0.5), ("mini-batch of 32", 32, 0.5),
+                                     ("stochastic (1 record)", 1, 0.05)]:
+        rng = np.random.default_rng(42)
+        weights = rng.normal(scale=1 / features.shape[1] ** 0.5, size=features.shape[1])
+        losses = [_half_mse(weights, features, targets)]
+        for _ in range(30):
+            for batch_x, batch_y in iterate_minibatches(features, targets, batch_size, rng):
+                weights = gradient_step(weights, batch_x, batch_y, rate)
+            losses.append(_half_mse(weights, features, targets))
+        ax.plot(losses, label=f"{label}, rate {rate:g}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    ax.set_title("One step per epoch, or many")
+    ax.legend()
+
+
+def figure_schedules_and_scaling(fig):
+    """The decay schedules from alpha0 = 1, and 20 steps of gradient descent on a least-squares loss
+    before and after standardize, each at the rate that suits its steepest direction."""
+    schedules, raw, scaled = fig.subplots(1, 3)
+    epochs = np.arange(1, 51)
+    schedules.plot(epochs, [inverse_time_decay(1.0, e, decay_rate=0.2) for e in epochs], label="1 / (1 + 0.2 t)")
+    schedules.plot(epochs, [exponential_decay(1.0, e) for e in epochs], label="0.95 ** t")
+    schedules.plot(epochs, [inverse_sqrt_decay(1.0, e) for e in epochs], label="1 / sqrt(t)")
+    schedules.set_xlabel("epoch t")
+    schedules.set_title("Learning-rate decay")
+    schedules.legend(fontsize="small")
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(100, 2)) * np.array([1.0, 4.0]) + np.array([0.5, -1.0])
+    for ax, (data, *_), title in [(raw, (features,), "Unscaled features"), (scaled, standardize(features),
+                                                                            "After standardize")]:
+        targets = data @ np.array([1.0, 0.5])
+        hessian = data.T @ data / len(data)
+        rate = 1.0 / np.linalg.eigvalsh(hessian).max()  # the best rate for the steepest direction
+        grid = np.linspace(-1.5, 3.5, 81)
+        w1, w2 = np.meshgrid(grid, grid - 1.5 + 0.5)
+        points = np.column_stack([w1.ravel(), w2.ravel()])
+        loss = np.mean((points @ data.T - targets) ** 2, axis=1) / 2
+        ax.contour(w1, w2, loss.reshape(w1.shape), levels=np.geomspace(0.01, loss.max(), 12), cmap="Greys",
+                   linewidths=0.7)
+        path = [np.array([-1.0, -0.8])]
+        for _ in range(20):
+            path.append(path[-1] - rate * data.T @ (data @ path[-1] - targets) / len(data))
+        path = np.array(path)
+        ax.plot(path[:, 0], path[:, 1], marker=".", markersize=4, color="#d73027")
+        ax.set_title(title)
+        ax.set_xlabel("w1")
+        ax.set_aspect("equal")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_learning_rates)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_batch_sizes)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_schedules_and_scaling)

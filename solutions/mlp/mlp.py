@@ -146,3 +146,67 @@ if __name__ == "__main__":
     print("hidden layer output:", hidden)
     print("output layer output:", out)
     print("same through forward_layers:", forward_layers(x, [w_ih, w_ho])[-1])
+
+
+# %% [markdown]
+# ## Figures
+#
+# A network of the notes' shape drawn from your functions beside the reference's (it needs
+# matplotlib: `pip install 'numgrade[figures]'`): each edge carries its weight `w[i][j]`, each hidden
+# and output unit its input `h_j` (from `layer_input`) and its output (from `forward`).
+
+# %%
+
+
+def _draw_network(ax, layers, weights, edge_text, node_text):
+    """Nodes in columns (one per layer, ``layers[k]`` units), an edge for each weight; each edge
+    carries ``edge_text(k, i, j)`` and each node ``node_text(k, i)``."""
+    def position(k, i):
+        return k, (layers[k] - 1) / 2 - i
+
+    for k, w in enumerate(weights):
+        for i in range(layers[k]):
+            for j in range(layers[k + 1]):
+                (x0, y0), (x1, y1) = position(k, i), position(k + 1, j)
+                ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=1, zorder=1)
+                t = 0.35 if j % 2 == 0 else 0.68  # stagger the labels of edges that leave one node
+                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), edge_text(k, i, j), fontsize=7, ha="center",
+                        va="center", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                        zorder=2)
+    for k, n in enumerate(layers):
+        for i in range(n):
+            x, y = position(k, i)
+            ax.scatter([x], [y], s=2400, color="#cfe3f7", edgecolors="#1f77b4", zorder=3)
+            ax.text(x, y, node_text(k, i), fontsize=7, ha="center", va="center", zorder=4)
+    ax.set_xlim(-0.4, len(layers) - 0.6)
+    ax.set_ylim(-max(layers) / 2 - 0.1, max(layers) / 2 + 0.1)
+    ax.axis("off")
+
+
+def figure_network(fig):
+    """Three inputs, two hidden units, one output: weights on the edges, h and the output in the units."""
+    x = np.array([0.5, 0.1, -0.2])
+    w_ih, w_ho = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), np.array([[0.1], [-0.3]])
+    hidden_in = layer_input(x, w_ih)
+    hidden, output = forward(x, w_ih, w_ho)
+    output_in = layer_input(hidden, w_ho)
+    weights = [w_ih, w_ho]
+
+    def node(k, i):
+        if k == 0:
+            return f"x{i + 1}={x[i]:g}"
+        if k == 1:
+            return f"h={hidden_in[i]:.2f}\nout={hidden[i]:.3f}"
+        return f"h={float(output_in[0]):.3f}\nout={float(np.ravel(output)[0]):.3f}"
+
+    fig.set_size_inches(8, 4)
+    ax = fig.subplots()
+    _draw_network(ax, [3, 2, 1], weights, lambda k, i, j: f"w[{i}][{j}]={weights[k][i, j]:g}", node)
+    ax.set_title("h_j = sum_i x_i w[i][j], then out = sigmoid(h_j)")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_network)

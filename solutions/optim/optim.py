@@ -253,3 +253,81 @@ if __name__ == "__main__":
             w, config = rule(w, valley_gradient(w), config)
         loss = 0.5 * np.sum(curvature * w**2)
         print(f"{name:>13}: w = {np.round(w, 4)}, loss = {loss:.2e}")
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'numgrade[figures]'`).
+#
+# 1. Exponentially weighted averages of a noisy series, read from your Adam's `m` for three values
+#    of `beta1`: without bias correction the averages start near zero; divided by `1 - beta1**t`
+#    they follow the data from the first step.
+# 2. The four rules on the narrow valley: plain SGD crawls along the flat direction, momentum
+#    overshoots and swings, RMSprop and Adam rescale each direction by its own gradient size.
+
+# %%
+
+
+def figure_weighted_averages(fig):
+    """Running averages of a noisy series from adam's m, before and after bias correction."""
+    days = np.arange(1, 101)
+    series = 10 + 8 * np.sin(days / 16) + np.random.default_rng(0).normal(scale=3.0, size=days.size)
+    raw, corrected = fig.subplots(1, 2, sharey=True)
+    for ax in (raw, corrected):
+        ax.scatter(days, series, s=6, color="#bbbbbb")
+    for beta, colour in [(0.5, "#fdae61"), (0.9, "#d73027"), (0.98, "#4575b4")]:
+        config, m, m_hat = {"learning_rate": 0.0, "beta1": beta}, [], []
+        for value in series:
+            _, config = adam(np.zeros(1), np.array([value]), config)
+            m.append(float(config["m"][0]))
+            m_hat.append(m[-1] / (1 - beta ** config["t"]))
+        raw.plot(days, m, color=colour, label=f"beta {beta:g}")
+        corrected.plot(days, m_hat, color=colour, label=f"beta {beta:g}")
+    raw.set_title("m: weighted average, no correction")
+    corrected.set_title("m / (1 - beta**t): bias-corrected")
+    raw.set_xlabel("t")
+    corrected.set_xlabel("t")
+    raw.legend(loc="lower right", fontsize="small")
+
+
+def figure_valley(fig):
+    """Paths of sgd, sgd_momentum, rmsprop and adam on the narrow valley, and their losses."""
+    curvature = np.array([1.0, 50.0])
+    paths, losses = fig.subplots(1, 2)
+    x, y = np.meshgrid(np.linspace(-2.2, 1.0, 161), np.linspace(-0.7, 0.7, 71))
+    paths.contour(x, y, 0.5 * (x**2 + 50 * y**2), levels=np.geomspace(0.005, 15, 12), cmap="Greys",
+                  linewidths=0.7)
+    for name, rule, config, colour in [
+        ("sgd", sgd, {"learning_rate": 0.03}, "#4575b4"),
+        ("momentum", sgd_momentum, {"learning_rate": 0.03, "momentum": 0.9}, "#fdae61"),
+        ("rmsprop", rmsprop, {"learning_rate": 0.03}, "#1a9850"),
+        ("adam", adam, {"learning_rate": 0.1}, "#d73027"),
+    ]:
+        path = [np.array([-2.0, 0.5])]
+        for _ in range(100):
+            step, config = rule(path[-1], curvature * path[-1], config)
+            path.append(np.asarray(step, dtype=float))
+        path = np.array(path)
+        paths.plot(path[:, 0], path[:, 1], linewidth=1, color=colour, label=name)
+        losses.semilogy(0.5 * np.sum(curvature * path**2, axis=1), color=colour, label=name)
+    paths.set_title("Paths on 0.5 (x^2 + 50 y^2)")
+    paths.set_xlabel("x")
+    paths.set_ylabel("y")
+    paths.legend(loc="lower right", fontsize="small")
+    losses.set_title("Loss per step")
+    losses.set_xlabel("step")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_weighted_averages)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_valley)

@@ -216,3 +216,92 @@ if __name__ == "__main__":
     w, b = train_perceptron(X, y, learnrate=0.1, epochs=20)
     print("weights", w, "bias", b)
     print("training accuracy", np.mean(perceptron_output(w, b, X) == y))
+
+
+# %% [markdown]
+# ## Figures
+#
+# Drawn by your functions, beside the reference's (they need matplotlib:
+# `pip install 'numgrade[figures]'`). The shaded region is where your perceptron outputs 1; its edge
+# is the decision line `x . w + b = 0`. Any line that puts the points on the right sides is right.
+
+# %%
+
+
+def _regions(ax, weights, bias, title):
+    """Shade where the perceptron outputs 1 over the unit square, and mark the four inputs."""
+    grid = np.linspace(-0.25, 1.25, 151)
+    x1, x2 = np.meshgrid(grid, grid)
+    out = perceptron_output(weights, bias, np.column_stack([x1.ravel(), x2.ravel()])).reshape(x1.shape)
+    ax.contourf(x1, x2, out, levels=[-0.5, 0.5, 1.5], colors=["#f3f3f3", "#cfe3f7"])
+    ax.contour(x1, x2, out, levels=[0.5], colors="#1f77b4", linewidths=1.5)
+    truth = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    fired = perceptron_output(weights, bias, truth)
+    for (a, b), on in zip(truth, fired):
+        ax.scatter([a], [b], s=70, c="#1f77b4" if on else "white", edgecolors="black", zorder=3)
+    ax.set_title(title)
+    ax.set_xlabel("x1")
+    ax.set_aspect("equal")
+
+
+def figure_gates(fig):
+    """The step function, then the AND, OR and NOT perceptrons: filled dots are inputs that give 1."""
+    axes = fig.subplots(1, 4)
+    z = np.linspace(-2.0, 2.0, 401)
+    axes[0].plot(z, step(z), drawstyle="steps-post")
+    axes[0].set_title("step(z)")
+    axes[0].set_xlabel("z = x . w + b")
+    for ax, gate, name in [(axes[1], and_weights, "AND"), (axes[2], or_weights, "OR")]:
+        _regions(ax, *gate(), name)
+    axes[1].set_ylabel("x2")
+    w, b = not_weights()
+    x = np.linspace(-0.5, 1.5, 201)
+    axes[3].plot(x, perceptron_output(w, b, x[:, None]), drawstyle="steps-post")
+    axes[3].scatter([0, 1], perceptron_output(w, b, np.array([[0.0], [1.0]])), s=70, edgecolors="black", zorder=3)
+    axes[3].set_title("NOT")
+    axes[3].set_xlabel("x")
+
+
+def figure_training(fig):
+    """The update rule at work: the decision line after 1, 2, 5 and 20 epochs, and the records
+    still misclassified after each epoch."""
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-1.0, 1.0, size=(60, 2))
+    margin = X @ np.array([1.0, -2.0]) + 0.3
+    X, y = X[np.abs(margin) > 0.15], (margin[np.abs(margin) > 0.15] >= 0).astype(float)
+    left, right = fig.subplots(1, 2)
+    left.scatter(X[:, 0], X[:, 1], c=np.where(y == 1, "#1f77b4", "white"), edgecolors="black", s=25)
+    grid = np.linspace(-1.0, 1.0, 121)
+    x1, x2 = np.meshgrid(grid, grid)
+    points = np.column_stack([x1.ravel(), x2.ravel()])
+    start = np.array([0.5, 0.5])
+    for epochs, colour in [(1, "#fdae61"), (2, "#f46d43"), (5, "#d73027"), (20, "#1a9850")]:
+        w, b = train_perceptron(X, y, learnrate=0.1, epochs=epochs, weights=start)
+        out = perceptron_output(w, b, points).reshape(x1.shape)
+        if out.min() != out.max():
+            left.contour(x1, x2, out, levels=[0.5], colors=colour, linewidths=1.5)
+        left.plot([], [], color=colour, label=f"after {epochs} epoch{'s' if epochs > 1 else ''}")
+    left.set_title("Decision line during training")
+    left.legend(loc="lower right", fontsize="small")
+    left.set_aspect("equal")
+    errors, (w, b) = [], (start, 0.0)
+    for _ in range(20):
+        w, b = train_perceptron(X, y, learnrate=0.1, epochs=1, weights=w, bias=b)
+        errors.append(int(np.sum(perceptron_output(w, b, X) != y)))
+    right.plot(range(1, 21), errors, marker="o")
+    right.set_xlabel("epoch")
+    right.set_ylabel("misclassified records")
+    right.set_title("Mistakes after each epoch")
+
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_gates)
+
+# %%
+if __name__ == "__main__":
+    from grader.figures import show
+
+    show(figure_training)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import check, gradient_check
+from grader.checks import check, gradient_check, question
 from grader.config import ASSIGNMENT_KEYS, AUDIT_KEYS, GRADING_KEYS, SECRET_KEYS, TOP_KEYS, load_config, tomllib
 
 from _instructor import REPO, run_cli
@@ -133,7 +133,7 @@ def test_the_reference_of_course_toml_is_complete_and_loads(tmp_path: Path) -> N
 
 def test_every_option_of_the_decorators_is_documented() -> None:
     text = GUIDE.read_text(encoding="utf-8")
-    for decorator in (check, gradient_check):
+    for decorator in (check, gradient_check, question):
         for name in inspect.signature(decorator).parameters:
             assert f"`{name}" in text, f"{decorator.__name__}({name}=...) is not in the guide"
 
