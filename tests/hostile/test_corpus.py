@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files, kill_all, needs_proc, processes,
-                      tree, wait_gone)
+                             reference_source, tree, wait_gone)
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
 from grader.grading.workdir import base_files, materialize, remove
@@ -100,6 +100,10 @@ EXPECTED: dict[str, Expect] = {
     "optim/imports_reference": Expect(zero=("adam",), needs=("landlock",)),
     "optim/opens_sockets": Expect(zero=("rmsprop",), got={"rmsprop_update": 0}, needs=("seccomp",)),
     "optim/signals_grader": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("seccomp",)),
+    # ---- optim: other students' data in the memory a child is forked from
+    "optim/plants_marker": Expect(zero=("adam",), checks={"adam_update": "ValueError"}),
+    "optim/scans_memory_for_others": Expect(zero=("sgd", "sgd_momentum", "rmsprop"),
+                                            got={"sgd_update": 0, "sgd_momentum_update": 0}),
     # ---- gradient_descent
     "gradient_descent/killed_at_import": Expect(status=NOT_GRADABLE, message="ended the process while being imported"),
     "gradient_descent/kills_itself_in_function": Expect(
@@ -256,6 +260,42 @@ def test_signals_leave_the_zygote_alive(engines, places):
     assert result.status == "graded"
     assert engine.sandbox.proc.pid == zygote and engine.sandbox.proc.poll() is None
     assert places.signals == []
+
+
+def test_no_students_data_in_the_memory_the_next_child_is_forked_from(places):
+    """An earlier student's error (message and source line: frames a relaying zygote handled) and a
+    later student's job (their hidden-input seeds, queued behind) must not be in the memory of the
+    child that runs the student in between. Three submissions queued at once in one fresh worker:
+    the earlier one plants a marker, the middle one scans its own memory for both."""
+    optim = load_solution(SOLUTIONS / "optim")
+    with Engine(optim, secret=places.secret.encode(), settings=Settings(**ENGINE_SETTINGS, start_method="fork")) as eng:
+        later = "a-later-student"
+        seeds = {student: ",".join(str(eng.seed(c, student)) for c in eng.checks if c.hidden)
+                 for student in (later, "scanner")}
+        files = {"earlier": "plants_marker", "scanner": "scans_memory_for_others", later: None}
+        roots = []
+        try:
+            for stem in files.values():
+                source = reference_source("optim") if stem is None else compose(
+                    "optim", ROOT / "tests/hostile/optim" / f"{stem}.py",
+                    places.values(LATER_SEEDS=seeds[later], OWN_SEEDS=seeds["scanner"]))
+                roots.append(materialize({**base_files(optim), "optim.py": source.encode()}))
+            for root, student in zip(roots, files):  # queued back to back, while the first one imports
+                jobs = [{"name": c.name, "seed": eng.seed(c, student), "timeout": 10.0} for c in eng.checks]
+                eng.sandbox.submit(root, "optim", jobs, timeout=30, import_timeout=5)
+            reports = [eng.sandbox.collect() for _ in files]
+        finally:
+            for root in roots:
+                remove(root)
+    earlier, scanner, _ = reports
+    assert earlier.checks["adam_update"].status == "error"
+    assert places.earlier_marker in earlier.checks["adam_update"].error["message"]  # it did plant it
+    found = {name: scanner.checks[name].arrays for name in ("sgd_update", "sgd_momentum_update", "rmsprop_update")}
+    assert all(scanner.checks[name].status == "ok" for name in found), scanner.checks
+    counts = {name: {float(v) for value in arrays.values() for v in value.array.ravel()} for name, arrays in found.items()}
+    assert min(counts.pop("rmsprop_update")) > 0, "the scan did not even find the scanner's own seeds"
+    assert counts == {"sgd_update": {0.0}, "sgd_momentum_update": {0.0}}, \
+        f"copies found (earlier marker, later seeds): {counts}"
 
 
 @pytest.mark.parametrize("name", ["fork_bomb", "setsid_escape"])
