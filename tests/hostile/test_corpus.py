@@ -79,6 +79,7 @@ EXPECTED: dict[str, Expect] = {
                                    checks={"adam_update": "RecursionError", "rmsprop_update": "SIGSEGV"}),
     "optim/floods_output": Expect(),
     "optim/huge_output": Expect(zero=("rmsprop",), checks={"rmsprop_update": "exceeds the per-array cap"}),
+    "optim/huge_small_dtype_output": Expect(zero=("sgd",), checks={"sgd_update": "exceed the per-check cap"}),
     # ---- optim: lying to the comparison
     "optim/patches_numpy_math_builtins": Expect(zero=("sgd",)),
     "optim/patches_grader_modules": Expect(zero=("sgd", "rmsprop")),
@@ -440,3 +441,36 @@ def test_whole_corpus_through_grade_batch(tmp_path, places):
             if layer_missing(expect.needs):
                 continue
             check_result(result, expect, f"batch {key}", places.secret)
+
+
+def test_batch_peak_memory_stays_under_1_gib_whatever_submissions_answer(tmp_path, places):
+    """Submissions whose answers grow 8-fold once converted to float64 (and one over the cap on the
+    wire), graded beside honest ones by `grade batch`: the largest process of the batch (the worker
+    that converts and judges them) stays under 1 GiB, and the honest keep full marks. The peak is
+    the kernel's (ru_maxrss of every process the batch started, measured by a wrapper process)."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("huge_small_dtype_output", "huge_output"):
+        text = compose("optim", ROOT / "tests/hostile/optim" / f"{name}.py", places.values())
+        (subs / f"{name}.py").write_text(text, encoding="utf-8")
+    for i in range(2):
+        (subs / f"honest{i}.py").write_text(reference_source("optim"), encoding="utf-8")
+    measure = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    command = [sys.executable, "-c", measure, sys.executable, "-m", "grader.cli", "batch", str(subs),
+               "--assignment", "optim", "--solutions", str(SOLUTIONS), "--gradebook", str(tmp_path / "gb.db"),
+               "--json", str(tmp_path / "results.json"), "--jobs", "2", "--timeout", "60", "--check-timeout", "10"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    peak = int(done.stdout.split()[-1]) * 1024  # ru_maxrss is in KiB on Linux
+    print(f"largest process of the batch: {peak / 2**20:.0f} MiB")
+    assert peak < 1 << 30, f"a process of the batch peaked at {peak / 2**20:.0f} MiB"
+    import json
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    results = results if isinstance(results, list) else results.get("results", results)
+    scores = {r["student"]: (r["score"], r["max_score"]) for r in results}
+    assert set(scores) == {"huge_small_dtype_output", "huge_output", "honest0", "honest1"}
+    assert scores["honest0"][0] == scores["honest0"][1] and scores["honest1"][0] == scores["honest1"][1]
+    assert scores["huge_small_dtype_output"][0] < scores["huge_small_dtype_output"][1]
