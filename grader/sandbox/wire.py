@@ -142,8 +142,8 @@ def decode_arrays(header: dict[str, Any], payload: bytes | bytearray) -> dict[st
     return out
 
 
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+def write_all(fd: int, data: bytes | memoryview | np.ndarray) -> None:
+    view = memoryview(data).cast("B")
     while view:
         view = view[os.write(fd, view):]
 
