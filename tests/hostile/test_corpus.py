@@ -95,6 +95,7 @@ EXPECTED: dict[str, Expect] = {
     # ---- optim: fake results, descriptors
     "optim/fake_results_and_files": Expect(zero=("adam",), got={"adam_update": 0}, needs=("landlock",)),
     "optim/writes_inherited_fds": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "protocol"}),
+    "optim/deep_result_header": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "nested more than"}),
     # ---- optim: reaching out
     "optim/reads_secrets": Expect(zero=("sgd",), got={"sgd_update": 0}, needs=("landlock",)),
     "optim/reads_course_files": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("landlock",)),
