@@ -148,7 +148,10 @@ class ForkedChild:
     def stop(self, finished: bool = False) -> str:
         """Have the zygote kill it (and its process group); say how it ended. A child that
         ``finished`` (said bye) is not waited for: its teardown overlaps the grader's work."""
+        if self.fd < 0:
+            return "stopped"
         os.close(self.fd)
+        self.fd = -1
         if self.id not in self.zygote.exits:
             self.zygote.kill(self.id)
         if finished:
@@ -262,6 +265,8 @@ class SpawnedChild:
         self.reader = wire.ThreadedFrameReader(self.proc.stdout, caps)
 
     def stop(self, finished: bool = False) -> str:
+        if self.proc.returncode is not None:
+            return _describe_returncode(self.proc.returncode)
         self.reader.close()  # the reader's thread closes the pipe once the child is gone
         if os.name != "nt":
             try:

@@ -113,6 +113,8 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop the zygote (it holds no state worth a graceful exit: it is simply killed) or the spare."""
+        if self._running is not None:
+            self._running.abandon()  # a child of a job nobody collected: stopped, its pipe closed
         self._running = None
         if self.proc is not None:
             if self.proc.poll() is None:

@@ -149,6 +149,15 @@ class Supervisor:
                                  f"exceed the per-submission cap of {self.caps.submission_held / 2**20:.0f} MiB")
         self.held += held
 
+    def abandon(self) -> None:
+        """Stop the running child, if any, without reporting (its sandbox is being closed)."""
+        if self.child is not None:
+            try:
+                self.child.stop()
+            except (OSError, ChildFailure):
+                pass
+            self.child = None
+
     def finish(self, on_result: OnResult | None = None) -> RunReport:
         """Run to the end; each check's arrays go to ``on_result`` as they arrive (kept if None)."""
         while self.child is not None:
