@@ -193,8 +193,8 @@ class Sandbox:
 
     def collect(self, on_result: OnResult | None = None) -> RunReport:
         """The reports of the oldest submitted job. ``on_result(check, arrays)``, if given, is called
-        with each check's arrays as they arrive; the report then keeps what it returned instead
-        (``CheckReport.judged``). If the sandbox fails, that job raises :class:`SandboxFailure`;
+        with each check's arrays (big ones as they arrive, small ones once the next job's child has
+        started), which are then dropped: the report keeps what it returned (``CheckReport.judged``). If the sandbox fails, that job raises :class:`SandboxFailure`;
         the jobs queued behind it run in a fresh zygote."""
         if not self._queue:
             raise RuntimeError("no job was submitted")
@@ -208,10 +208,12 @@ class Sandbox:
             self._begin_next()
             raise SandboxFailure(f"the sandbox process failed: {type(exc).__name__} {exc}") from None
         self._queue.popleft()
-        self._running = None
+        finished, self._running = self._running, None
         if self._spawner is not None:
             self._spawner.prepare()  # while no job runs: the next interpreter warms up
-        self._begin_next()
+        self._begin_next()  # the next job's child runs while this one's answers are judged
+        if on_result is not None:
+            finished.judge_deferred(on_result)
         return report
 
     def _begin_next(self) -> None:

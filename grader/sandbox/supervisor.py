@@ -42,16 +42,24 @@ class RunReport:
 
 
 OnResult = Callable[[str, dict[str, Value]], Any]
+# converted bytes of small answers kept until the child has stopped (so that the next child can
+# start first): a typical submission's whole output is a few KiB; bigger answers are judged at once
+DEFERRED_BYTES = 4 << 20
+
+
+_HELD_AS_IS = {np.dtype(np.float64), np.dtype(np.complex128)}  # native byte order: what the grader holds
 
 
 def to_values(arrays: list[dict[str, Any]], payload: bytes | bytearray) -> dict[str, Value]:
     """Validated array descriptions and their payload as the grader's float64/complex128 values:
-    one conversion, straight from the received bytes."""
+    converted straight from the received bytes, and not copied at all when they arrived as native
+    float64/complex128 (the arrays then share the payload, which nothing else holds)."""
     out, offset, view = {}, 0, memoryview(payload)
     for item in arrays:
         end = offset + item["nbytes"]
-        raw = np.frombuffer(view[offset:end], dtype=np.dtype(item["dtype"])).reshape(item["shape"])
-        out[item["name"]] = Value.of(raw)
+        dtype = np.dtype(item["dtype"])
+        raw = np.frombuffer(view[offset:end], dtype=dtype).reshape(item["shape"])
+        out[item["name"]] = Value(raw, dtype.kind) if dtype in _HELD_AS_IS else Value.of(raw)
         offset = end
     return out
 
@@ -87,6 +95,8 @@ class Supervisor:
         self.held = 0  # bytes of converted arrays received so far, all children together
         self.child = None
         self.start = 0.0
+        self.deferred: list[tuple[str, dict[str, Value]]] = []  # small answers judged once the child stopped
+        self.deferred_bytes = 0
 
     @property
     def deadline(self) -> float:
@@ -149,6 +159,28 @@ class Supervisor:
                                  f"exceed the per-submission cap of {self.caps.submission_held / 2**20:.0f} MiB")
         self.held += held
 
+    def _received(self, name: str, values: dict[str, Value], on_result: OnResult | None) -> None:
+        """Keep a check's arrays (no ``on_result``), or hand them on: small ones after the child has
+        stopped (:meth:`judge_deferred`, while the next child runs), big ones at once."""
+        entry = self._entry(name)
+        if on_result is None:
+            entry.arrays = values
+            return
+        size = sum(v.array.nbytes for v in values.values())
+        if self.deferred_bytes + size > DEFERRED_BYTES:
+            self.judge_deferred(on_result)
+            entry.judged = on_result(name, values)
+        else:
+            self.deferred.append((name, values))
+            self.deferred_bytes += size
+
+    def judge_deferred(self, on_result: OnResult) -> None:
+        """Hand the arrays kept back to ``on_result`` and drop them."""
+        while self.deferred:
+            name, values = self.deferred.pop(0)
+            self._entry(name).judged = on_result(name, values)
+        self.deferred_bytes = 0
+
     def abandon(self) -> None:
         """Stop the running child, if any, without reporting (its sandbox is being closed)."""
         if self.child is not None:
@@ -159,7 +191,9 @@ class Supervisor:
             self.child = None
 
     def finish(self, on_result: OnResult | None = None) -> RunReport:
-        """Run to the end; each check's arrays go to ``on_result`` as they arrive (kept if None)."""
+        """Run to the end; each check's arrays go to ``on_result`` (kept if None): big ones as they
+        arrive, small ones by :meth:`judge_deferred`, which the caller calls once it has started
+        the next job's child."""
         while self.child is not None:
             if not self._run_child(on_result):
                 break
@@ -204,12 +238,8 @@ class Supervisor:
                 elif kind == "result" and current is not None and header.get("check") == current:
                     values = to_values(wire.describe_arrays(header, len(payload)), payload)
                     del payload, frame
-                    entry = self._entry(current)
-                    entry.status = "ok"
-                    if on_result is None:
-                        entry.arrays = values
-                    else:
-                        entry.judged = on_result(current, values)
+                    self._entry(current).status = "ok"
+                    self._received(current, values, on_result)
                     del values
                     position += 1
                 elif kind == "error" and current is not None and header.get("check") == current:

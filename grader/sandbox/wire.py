@@ -200,7 +200,7 @@ class FrameReader:
             self._filled += take
         if self._filled < len(self._payload):
             return None
-        frame = (self._pending, bytes(self._payload) if len(self._payload) < 4096 else self._payload)
+        frame = (self._pending, self._payload)
         self._pending, self._payload = None, bytearray()
         return frame
 
