@@ -87,8 +87,8 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"grade batch failed:\n{out}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # the kernel's own peak of the largest process the batch started (KiB on Linux): the worker
-    # that holds and judges the arrays; the floors measured before it start only small processes
+    # the kernel's own peak of the largest process the batch started (KiB on Linux), sandbox children
+    # included; the floors measured before it start only small processes
     largest = after.ru_maxrss * 1024
     return {"wall": wall, "cpu": cpu, "peak": peak[0], "largest": largest, "summary": out.strip().splitlines()[0]}
 
@@ -141,6 +141,8 @@ def main() -> None:
               f"CPU {r['cpu'] / n * 1000:5.1f} ms per submission, peak memory {r['peak'] / 2**20:6.0f} MiB")
         print(f"          peak memory of the batch: {r['peak'] / 2**20:.0f} MiB, all its processes together (sampled "
               f"every 50 ms; needs psutil); {r['largest'] / 2**20:.0f} MiB its largest process (the kernel's peak)")
+        # target: under 1 GiB whatever the submissions answer (tests/hostile/test_corpus.py proves it
+        # beside submissions that answer with huge arrays)
         print(f"          {r['summary']}")
         print(f"          fork floor (a warm fork per submission running its scenarios, nothing else): "
               f"{bare:.1f} submissions/s; grade batch reaches {rate / bare:.0%} of it")
