@@ -194,7 +194,8 @@ class Sandbox:
     def collect(self, on_result: OnResult | None = None) -> RunReport:
         """The reports of the oldest submitted job. ``on_result(check, arrays)``, if given, is called
         with each check's arrays (big ones as they arrive, small ones once the next job's child has
-        started), which are then dropped: the report keeps what it returned (``CheckReport.judged``). If the sandbox fails, that job raises :class:`SandboxFailure`;
+        started), which are then dropped: the report keeps what it returned (``CheckReport.judged``).
+        If the sandbox fails, that job raises :class:`SandboxFailure`;
         the jobs queued behind it run in a fresh zygote."""
         if not self._queue:
             raise RuntimeError("no job was submitted")

@@ -5,7 +5,6 @@ submission does, and a zygote that dies mid-pipeline costs only the submission i
 import os
 import signal
 import sys
-import time
 
 import pytest
 
