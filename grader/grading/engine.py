@@ -118,8 +118,9 @@ class Engine:
     def grade_all(self, items: Iterable[tuple[Path, str, dict[str, Any]]]) -> Iterator[Result]:
         """Grade prepared folders (folder, student, extra Result fields) in order, one result each.
 
-        Pipelined: the next submission is sent to the sandbox before the last one is judged, so
-        its child runs while this process judges. A folder must stay in place until its result has
+        Pipelined: the next submission is queued (and its reference outputs computed) while the
+        last one runs, and its child starts as soon as the last one's has stopped, so it runs while
+        this process finishes judging and recording the last. A folder must stay in place until its result has
         been yielded (the next one is read from ``items`` one result ahead).
         """
         for result, _ in self.grade_all_reports(items):
@@ -146,8 +147,8 @@ class Engine:
                 return
             student, extra, seeds, submitted = pending.popleft()
             started = max(submitted, previous_end)
-            try:
-                report = self.sandbox.collect()
+            try:  # each check is judged as its arrays arrive, then they are dropped
+                report = self.sandbox.collect(self._judge_arrays(seeds))
             except SandboxFailure as exc:
                 report = RunReport(import_problem={"t": "import_died", "how": str(exc)})
             previous_end = time.monotonic()
@@ -160,7 +161,20 @@ class Engine:
         jobs = [{"name": c.name, "seed": seeds[c.name], "timeout": c.timeout or s.check_timeout} for c in self.checks]
         self.sandbox.submit(workdir, self.assignment.module, jobs, timeout=s.timeout, import_timeout=s.import_timeout,
                             limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
+        for check in self.checks:  # while a child runs: the expected outputs are cached for judging
+            self.expectations.expected(check, seeds[check.name])
         return student, extra, seeds, started
+
+    def _judge_arrays(self, seeds: dict[str, int]):
+        """The judge of one check's arrays, called as they arrive (so that one check's are held at once)."""
+        checks = {c.name: c for c in self.checks}
+
+        def on_result(name: str, arrays) -> CheckResult:
+            check, seed = checks[name], seeds[name]
+            return judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
+                         lambda: self.expectations.alternatives(check, seed))
+
+        return on_result
 
     def _judge(self, report: RunReport, student: str, seeds: dict[str, int], started: float,
                extra: dict[str, Any]) -> Result:
@@ -171,7 +185,11 @@ class Engine:
         results = []
         for check in self.checks:
             seed = seeds[check.name]
-            received = to_received(report.checks.get(check.name, CheckReport()), module)
+            reported = report.checks.get(check.name, CheckReport())
+            if reported.judged is not None:
+                results.append(reported.judged)
+                continue
+            received = to_received(reported, module)
             results.append(judge(check, received, self.expectations.expected(check, seed), None,
                                  lambda c=check, sd=seed: self.expectations.alternatives(c, sd)))
         return Result.from_checks(student, self.assignment.name, results,

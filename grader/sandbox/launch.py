@@ -4,8 +4,10 @@ and import the rest of the grader while the zygote warms up."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader import tempdirs
@@ -38,18 +40,55 @@ def resolve_start_method(requested: str | None = None) -> str:
     return method
 
 
-def launch(check_files: list[str], start_method: str | None = None) -> tuple[subprocess.Popen, str]:
-    """A running zygote for ``check_files`` and its private working folder.
-
-    ``start_method`` (see :func:`resolve_start_method`) says how the zygote starts each child.
-    """
-    method = resolve_start_method(start_method)
-    home = str(tempdirs.make("zygote"))
+def child_environment() -> dict[str, str]:
+    """The environment a zygote or a spawned interpreter starts with: the grader's own minus every
+    ``GRADE_SECRET*`` variable, one BLAS thread, the grader importable. (A child then replaces it
+    with a minimal one before any student code runs.)"""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_SECRET")}
     env.update({var: "1" for var in BLAS_THREADS})
     root = str(Path(__file__).resolve().parent.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", "--start-method", method, *check_files],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=home, env=env, close_fds=True)
-    return proc, home
+    return env
+
+
+@dataclass
+class Launched:
+    """What :func:`launch` started: for ``fork``, the zygote and the worker's end of its control
+    socket; for ``spawn``, nothing yet (the worker starts each interpreter itself)."""
+
+    start_method: str
+    home: str  # a private working folder (the zygote's)
+    proc: subprocess.Popen | None = None
+    control: socket.socket | None = None
+
+
+def _control_pair() -> tuple[socket.socket, socket.socket]:
+    """A Unix socket pair that keeps message boundaries (and so which descriptors came with which
+    message): SEQPACKET where the platform has it, else datagrams."""
+    try:
+        return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    except (AttributeError, OSError):
+        return socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+
+
+def launch(check_files: list[str], start_method: str | None = None) -> Launched:
+    """A running zygote for ``check_files`` (``fork``), or what the ``spawn`` method needs.
+
+    ``start_method`` (see :func:`resolve_start_method`) says how each child starts.
+    """
+    method = resolve_start_method(start_method)
+    home = str(tempdirs.make("zygote"))
+    if method == "spawn":
+        return Launched(method, home)
+    ours, theirs = _control_pair()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), *check_files],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=home,
+                                env=child_environment(), close_fds=True, pass_fds=[theirs.fileno()])
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    return Launched(method, home, proc, ours)

@@ -1,54 +1,34 @@
-"""The grader's handle on a zygote: start it, send a job, collect what each check reported.
+"""The grader's handle on the sandbox: start it, queue jobs, collect what each check reported.
 
-The zygote is a separate process started once per worker; it never sees the reference solution.
-Everything read back is validated again here (frames, dtypes, sizes) before it is handed on.
+With the ``fork`` start method a zygote (:mod:`grader.sandbox.zygote`), started once per worker,
+forks the children; it never sees the reference solution, nor any job or frame. This process
+writes each child's job into the child's own pipe and reads its frames from another
+(:mod:`grader.sandbox.children`), validating every header before a payload is read and converting
+arrays as they arrive (:mod:`grader.sandbox.supervisor`).
 """
 
 from __future__ import annotations
 
-import os
+import select
 import shutil
-import subprocess
 import sys
-import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.checks.values import Value
 from grader.sandbox import wire
-from grader.sandbox.launch import launch, resolve_start_method
+from grader.sandbox.children import ChildFailure, ForkedChild, SpawnedChild, Spawner, ZygoteClient
+from grader.sandbox.launch import Launched, child_environment, launch, resolve_start_method
+from grader.sandbox.supervisor import CheckReport, OnResult, RunReport, Supervisor
 
-RESPONSE_MARGIN = 10.0
-# A job sent while another runs waits in the zygote's input pipe (64 KiB on Linux): only small ones
-# are sent ahead, so neither side can block the other.
-QUEUED_JOB_BYTES = 16 * 1024
-# Windows cannot select on a pipe: read the zygote's frames with a helper thread there. Elsewhere
-# select is used, so the grader's process starts no thread of its own.
-THREADED_READER = os.name == "nt"
+__all__ = ["CheckReport", "RunReport", "Sandbox", "SandboxFailure"]
+
+READY_TIMEOUT = 60.0  # seconds a zygote may take to import numpy and the check files
+LIMIT_MARGIN = 5.0  # the zygote kills a child this long after its job's time limits, should we not
 
 
 class SandboxFailure(RuntimeError):
-    """The zygote itself failed (not the submission)."""
-
-
-@dataclass
-class CheckReport:
-    """Raw report of one check, before any verdict."""
-
-    status: str = "missing"  # ok | error | timeout | died | missing
-    arrays: dict[str, Value] = field(default_factory=dict)
-    error: dict[str, Any] = field(default_factory=dict)
-    detail: str = ""
-
-
-@dataclass
-class RunReport:
-    imported: bool = False
-    import_problem: dict[str, Any] | None = None
-    checks: dict[str, CheckReport] = field(default_factory=dict)
-    elapsed: float = 0.0
+    """The sandbox itself failed (not the submission)."""
 
 
 _WARNED = False
@@ -66,59 +46,88 @@ def _warn_once(layers: dict[str, Any]) -> None:
                          f"(see SECURITY.md)\n")
 
 
+def _functions(check_files: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each check's functions, and the file that declares it (a spawned child loads it itself)."""
+    from grader.checks.loader import load_checks
+
+    functions, sources = {}, {}
+    for path in check_files:
+        for c in load_checks(Path(path), hidden=Path(path).name == "hidden_checks.py"):
+            functions[c.name], sources[c.name] = list(c.functions), path
+    return functions, sources
+
+
 class Sandbox:
-    """A running zygote for one set of check files."""
+    """The children of one set of check files: a running zygote (fork) or a spawner (spawn)."""
 
     def __init__(self, check_files: list[Path], *, landlock: bool = True, seccomp: bool = True,
                  start_method: str | None = None):
         self.check_files = [str(Path(p).resolve()) for p in check_files]
         self.landlock, self.seccomp = landlock, seccomp
         self.start_method = resolve_start_method(start_method)  # "fork" or "spawn"
-        self.proc: subprocess.Popen | None = None
+        self.functions, self.sources = _functions(self.check_files)
+        self.proc = None  # the zygote (fork only)
         self.layers: dict[str, Any] = {}
-        self._home = ""
-        self._queue: deque[tuple[dict[str, Any], bytes]] = deque()  # submitted, not collected: oldest first
-        self._sent = 0  # how many of them the running zygote has been sent
-
-    def start(self, launched: tuple[subprocess.Popen, str] | None = None) -> None:
-        """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
-        self.proc, self._home = launched or launch(self.check_files, self.start_method)
-        caps = wire.Caps(total_bytes=1 << 62)
-        if THREADED_READER:
-            self.reader = wire.ThreadedFrameReader(self.proc.stdout, caps)
-        else:
-            self.reader = wire.FrameReader(self.proc.stdout.fileno(), caps)
+        self._launched: Launched | None = None
+        self._zygote: ZygoteClient | None = None
+        self._spawner: Spawner | None = None
+        self._queue: deque[dict[str, Any]] = deque()  # submitted, not collected: oldest first
+        self._running: Supervisor | None = None  # the oldest job's run, its first child started
         self._ready = False
+
+    def start(self, launched: Launched | None = None) -> None:
+        """Start the zygote (or adopt one started early by :func:`grader.sandbox.launch.launch`)."""
+        self._launched = launched or launch(self.check_files, self.start_method)
+        self.start_method = self._launched.start_method
+        self.proc = self._launched.proc
+        self._ready = False
+        if self.start_method == "spawn":
+            self._spawner = Spawner(child_environment())
+            self._spawner.prepare()
+        else:
+            self._zygote = ZygoteClient(self._launched.control)
 
     def _wait_ready(self) -> None:
         """The zygote boots while the caller prepares the submission; wait for it only here."""
         if self._ready:
             return
-        frame = self.reader.read(time.monotonic() + 60)
-        if frame is None or frame[0].get("t") != "ready":
-            raise SandboxFailure("the sandbox process did not start (see the messages above)")
-        self.layers = frame[0].get("layers", {})
+        if self._launched is None:
+            self.start()
+        if self.start_method == "spawn":
+            from grader.sandbox import confine
+
+            self.layers = confine.report()
+        else:
+            control = self._launched.control
+            try:
+                readable, _, _ = select.select([control], [], [], READY_TIMEOUT)
+                data = control.recv(4096) if readable else b""
+                ready = wire.parse_header(data) if data else {}
+            except (OSError, wire.WireError):
+                ready = {}
+            if ready.get("t") != "ready":
+                raise SandboxFailure("the sandbox process did not start (see the messages above)")
+            self.layers = ready.get("layers", {})
         _warn_once(self.layers)
-        self.start_method = frame[0].get("start_method", self.start_method)  # an adopted zygote's own
         self._ready = True
 
     def close(self) -> None:
-        """Stop the zygote: it holds no state worth a graceful exit, so it is simply killed."""
-        if self.proc:
+        """Stop the zygote (it holds no state worth a graceful exit: it is simply killed) or the spare."""
+        if self._running is not None:
+            self._running.abandon()  # a child of a job nobody collected: stopped, its pipe closed
+        self._running = None
+        if self.proc is not None:
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
-            threaded = isinstance(getattr(self, "reader", None), wire.ThreadedFrameReader)
-            if threaded:
-                self.reader.close()  # its thread closes stdout: closing it here could block on its lock
-            for stream in (self.proc.stdin,) if threaded else (self.proc.stdin, self.proc.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-        self.proc = None
-        self._sent = 0  # a new zygote has been sent nothing
-        shutil.rmtree(self._home, ignore_errors=True)
+        if self._launched is not None:
+            if self._launched.control is not None:
+                self._launched.control.close()
+            shutil.rmtree(self._launched.home, ignore_errors=True)
+        if self._spawner is not None:
+            self._spawner.close()
+        self.proc, self._launched, self._zygote, self._spawner = None, None, None, None
+        self._ready = False
 
     def __enter__(self) -> "Sandbox":
         self.start()
@@ -146,88 +155,71 @@ class Sandbox:
     def submit(self, workdir: Path, module: str, checks: list[dict[str, Any]], *, timeout: float,
                import_timeout: float = 10.0, limits: dict[str, Any] | None = None) -> None:
         """Queue a run (as :meth:`run`) without waiting for it; :meth:`collect` returns the reports
-        in the order submitted. The zygote runs queued jobs back to back, so a caller that submits
-        the next submission before judging the last keeps the sandbox busy while it judges."""
+        in the order submitted. The first child of the oldest job starts at once, and each next
+        job's when the one before has been collected, so a caller that submits the next submission
+        before judging the last keeps the sandbox busy while it judges. Queued jobs stay here,
+        in this process: the zygote never holds one."""
         job = {"t": "job", "workdir": str(workdir), "module": module, "checks": checks, "timeout": timeout,
                "import_timeout": import_timeout, "limits": limits or {"cpu_seconds": int(timeout) + 2},
                "landlock": self.landlock, "seccomp": self.seccomp}
-        self._queue.append((job, wire.encode(job)))
-        try:
-            self._send_queued()
-        except SandboxFailure:
-            pass  # the job stays queued: collect() restarts the zygote and reports the failure in order
+        self._queue.append(job)
+        if len(self._queue) == 1:
+            try:
+                self._begin()
+            except SandboxFailure:
+                pass  # collect() starts a fresh zygote and reports the failure in order
 
-    def _send_queued(self) -> None:
-        """Write every queued job not yet sent to a running zygote (starting one if needed)."""
-        if self.proc is None or self.proc.poll() is not None:
-            if self.proc is not None:
-                self.close()  # resets _sent: a new zygote has been sent nothing
-            self.start()
+    def _begin(self) -> None:
+        """Start the first child of the oldest queued job (a zygote first, if none runs)."""
+        self._running = None
+        if self.proc is not None and self.proc.poll() is not None:
+            self.close()  # the zygote died: a fresh one for what is queued
         try:
+            if self._launched is None:
+                self.start()
             self._wait_ready()
-            while self._sent < len(self._queue):
-                data = self._queue[self._sent][1]
-                if self._sent and len(data) > QUEUED_JOB_BYTES:
-                    break  # a big job waits for collect(): it must never fill the zygote's input pipe
-                self.proc.stdin.write(data)
-                self._sent += 1
-            self.proc.stdin.flush()
-        except (OSError, wire.WireError, wire.Timeout, SandboxFailure) as exc:
+            run = Supervisor(self._queue[0], self.functions, self._start_child, wire.Caps())
+            run.begin()
+        except (OSError, wire.WireError, ChildFailure, SandboxFailure) as exc:
             self.close()
             raise SandboxFailure(f"the sandbox process failed: {type(exc).__name__} {exc}") from None
+        self._running = run
 
-    def collect(self) -> RunReport:
-        """The reports of the oldest submitted job. If the zygote fails, that job raises
-        :class:`SandboxFailure`; the jobs queued behind it run again in a fresh zygote."""
+    def _start_child(self, job: dict[str, Any], seconds_left: float):
+        if self.start_method == "spawn":
+            return SpawnedChild(self._spawner, job, self.sources, wire.Caps())
+        limit = seconds_left + float(job["import_timeout"]) + LIMIT_MARGIN
+        return ForkedChild(self._zygote, job, limit, wire.Caps())
+
+    def collect(self, on_result: OnResult | None = None) -> RunReport:
+        """The reports of the oldest submitted job. ``on_result(check, arrays)``, if given, is called
+        with each check's arrays (big ones as they arrive, small ones once the next job's child has
+        started), which are then dropped: the report keeps what it returned (``CheckReport.judged``).
+        If the sandbox fails, that job raises :class:`SandboxFailure`;
+        the jobs queued behind it run in a fresh zygote."""
         if not self._queue:
             raise RuntimeError("no job was submitted")
-        job = self._queue[0][0]
         try:
-            self._send_queued()
-            report = self._collect(time.monotonic() + job["timeout"] + job["import_timeout"] + RESPONSE_MARGIN)
-        except (OSError, wire.WireError, wire.Timeout, SandboxFailure) as exc:
+            if self._running is None:
+                self._begin()
+            report = self._running.finish(on_result)
+        except (OSError, wire.WireError, ChildFailure, SandboxFailure) as exc:
             self._queue.popleft()
             self.close()
+            self._begin_next()
             raise SandboxFailure(f"the sandbox process failed: {type(exc).__name__} {exc}") from None
         self._queue.popleft()
-        self._sent -= 1
+        finished, self._running = self._running, None
+        if self._spawner is not None:
+            self._spawner.prepare()  # while no job runs: the next interpreter warms up
+        self._begin_next()  # the next job's child runs while this one's answers are judged
+        if on_result is not None:
+            finished.judge_deferred(on_result)
         return report
 
-    def _collect(self, deadline: float) -> RunReport:
-        report = RunReport()
-        while True:
-            frame = self.reader.read(deadline)
-            if frame is None:
-                raise SandboxFailure("the sandbox process exited")
-            header, payload = frame
-            kind = header.get("t")
-            name = header.get("check")
-            entry = report.checks.setdefault(name, CheckReport()) if name else None
-            if kind == "imported":
-                report.imported = True
-            elif kind in ("import_error", "import_timeout", "import_died"):
-                report.import_problem = header
-            elif kind == "result":
-                entry.status = "ok"
-                entry.arrays = {n: Value.of(a) for n, a in wire.decode_arrays(header, payload).items()}
-            elif kind == "error":
-                entry.status, entry.error = "error", header
-            elif kind == "timeout":
-                entry.status = "timeout"
-                seconds = header.get("seconds")
-                scope = header.get("scope")
-                if scope == "check":
-                    entry.detail = f"timed out after {seconds:g} s"
-                elif scope == "function":
-                    entry.detail = (f"not run: {header.get('function')} already timed out in check "
-                                    f"{header.get('after')}")
-                else:
-                    entry.detail = f"not finished when the submission's time limit of {seconds:g} s ran out"
-            elif kind == "died":
-                entry.status = "died"
-                entry.detail = f"the submission's process ended during this check ({header.get('how')})"
-            elif kind == "end":
-                report.elapsed = float(header.get("elapsed", 0.0))
-                return report
-            elif kind == "fatal":
-                raise SandboxFailure(str(header.get("message")))
+    def _begin_next(self) -> None:
+        if self._queue:
+            try:
+                self._begin()
+            except SandboxFailure:
+                pass  # its collect() tries again and reports the failure

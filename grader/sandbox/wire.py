@@ -11,6 +11,7 @@ import json
 import math
 import os
 import queue
+import re
 import select
 import struct
 import threading
@@ -22,6 +23,11 @@ import numpy as np
 
 HEADER = struct.Struct("<I")
 MAX_HEADER = 64 * 1024
+# Our headers nest at most 4 deep ({"arrays": [{"shape": [...]}]}); anything deeper is refused before
+# it reaches the JSON parser, whose recursion a hostile header could otherwise exhaust.
+MAX_DEPTH = 16
+_STRUCTURE = bytes(range(256)).translate(None, b'[]{}"')  # every byte but brackets and quotes
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 ALLOWED_DTYPES = {f"{order}{kind}{size}" for order in "<>|" for kind, sizes in
                   (("b", (1,)), ("i", (1, 2, 4, 8)), ("u", (1, 2, 4, 8)), ("f", (2, 4, 8)), ("c", (8, 16)))
                   for size in sizes}
@@ -37,8 +43,50 @@ class Timeout(Exception):
 
 @dataclass(frozen=True)
 class Caps:
+    """Size limits of one child's stream.
+
+    ``array_bytes`` and ``total_bytes`` count bytes on the wire (one frame's payload, the whole
+    stream); ``check_held`` and ``submission_held`` count what the grader holds once the arrays are
+    converted (float64 or complex128: an int8 array grows 8-fold), per check and per submission.
+    """
+
     array_bytes: int = 64 * 1024 * 1024
     total_bytes: int = 256 * 1024 * 1024
+    check_held: int = 64 * 1024 * 1024
+    submission_held: int = 256 * 1024 * 1024
+
+
+def parse_header(data: bytes) -> dict[str, Any]:
+    """A frame's JSON header as a dict: size and nesting depth bounded before it is parsed."""
+    if len(data) > MAX_HEADER:
+        raise WireError(f"header of {len(data)} bytes exceeds the cap")
+    if _depth(data) > MAX_DEPTH:
+        raise WireError(f"header nested more than {MAX_DEPTH} deep")
+    try:
+        header = json.loads(data)
+    except (ValueError, RecursionError):
+        raise WireError("header is not JSON") from None
+    if not isinstance(header, dict):
+        raise WireError("header is not an object")
+    return header
+
+
+def _depth(data: bytes) -> int:
+    """The deepest nesting of brackets outside JSON strings (escapes dropped first, so every quote
+    left opens or closes a string; only brackets and quotes are then looked at)."""
+    depth = deepest = 0
+    in_string = False
+    for byte in _ESCAPE.sub(b"", data).translate(None, _STRUCTURE):
+        if byte == 0x22:  # quote
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def encode(header: dict[str, Any], payload: bytes = b"") -> bytes:
@@ -48,10 +96,10 @@ def encode(header: dict[str, Any], payload: bytes = b"") -> bytes:
     return HEADER.pack(len(data)) + data + payload
 
 
-def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, Any]]:
+def describe_arrays(header: dict[str, Any], nbytes: int) -> list[dict[str, Any]]:
     """Validated descriptions (name, dtype, shape, nbytes) of a result frame's arrays, built from
-    nothing but its header: plain numeric dtypes, sane shapes, sizes that add up to the payload.
-    The relay uses this; whoever needs the numbers decodes them with :func:`decode_arrays`."""
+    nothing but its header: plain numeric dtypes, sane shapes, sizes that add up to ``nbytes`` (the
+    payload's length). Checked before the payload is read, let alone decoded."""
     items = header.get("arrays")
     if not isinstance(items, list) or len(items) > 10_000:
         raise WireError("malformed list of arrays")
@@ -59,40 +107,43 @@ def describe_arrays(header: dict[str, Any], payload: bytes) -> list[dict[str, An
     for item in items:
         if not isinstance(item, dict):
             raise WireError("malformed array description")
-        dtype, shape, nbytes = item.get("dtype"), item.get("shape"), item.get("nbytes")
+        dtype, shape, size = item.get("dtype"), item.get("shape"), item.get("nbytes")
         if dtype not in ALLOWED_DTYPES:
             raise WireError(f"refused dtype {dtype!r}")
         if not isinstance(shape, list) or len(shape) > 32 or \
                 not all(type(n) is int and n >= 0 for n in shape):
             raise WireError("malformed shape")
-        size = int(dtype[2:])
-        for n in shape:
-            size *= n
-        if type(nbytes) is not int or nbytes != size:
+        if type(size) is not int or size != math.prod(shape) * int(dtype[2:]):
             raise WireError("payload size does not match dtype and shape")
         name = str(item.get("name"))[:200]
         if name in names:
             raise WireError(f"array {name!r} sent twice")
         names.add(name)
-        total += nbytes
-        out.append({"name": name, "dtype": dtype, "shape": shape, "nbytes": nbytes})
-    if total != len(payload):
+        total += size
+        out.append({"name": name, "dtype": dtype, "shape": shape, "nbytes": size})
+    if total != nbytes:
         raise WireError("payload size does not match its arrays")
     return out
 
 
-def decode_arrays(header: dict[str, Any], payload: bytes) -> dict[str, np.ndarray]:
+def held_bytes(arrays: list[dict[str, Any]]) -> int:
+    """What described arrays take once converted as the grader holds them: 8 bytes an element
+    (float64), 16 for a complex kind (complex128), whatever they took on the wire."""
+    return sum(math.prod(a["shape"]) * (16 if a["dtype"][1] == "c" else 8) for a in arrays)
+
+
+def decode_arrays(header: dict[str, Any], payload: bytes | bytearray) -> dict[str, np.ndarray]:
     """The arrays of a result frame, validated by :func:`describe_arrays`, as base ndarrays."""
     out, offset, view = {}, 0, memoryview(payload)
-    for item in describe_arrays(header, payload):
+    for item in describe_arrays(header, len(payload)):
         end = offset + item["nbytes"]
         out[item["name"]] = decode_array(item, view[offset:end])
         offset = end
     return out
 
 
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+def write_all(fd: int, data: bytes | memoryview | np.ndarray) -> None:
+    view = memoryview(data).cast("B")
     while view:
         view = view[os.write(fd, view):]
 
@@ -118,39 +169,49 @@ class FrameReader:
         self.buffer = bytearray()
         self.total = 0
         self.eof = False
+        self._pending: dict[str, Any] | None = None  # the header whose payload is being read
+        self._payload, self._filled = bytearray(), 0
+
+    def admit(self, header: dict[str, Any]) -> None:
+        """Called with each header before its payload is read: raise :class:`WireError` to refuse it
+        (a subclass or an instance may check more; the per-frame cap is checked here)."""
 
     def _frame(self) -> tuple[dict[str, Any], bytes] | None:
-        if len(self.buffer) < HEADER.size:
+        if self._pending is None:
+            if len(self.buffer) < HEADER.size:
+                return None
+            (size,) = HEADER.unpack_from(self.buffer)
+            if size > MAX_HEADER:
+                raise WireError(f"header of {size} bytes exceeds the cap")
+            if len(self.buffer) < HEADER.size + size:
+                return None
+            header = parse_header(bytes(self.buffer[HEADER.size:HEADER.size + size]))
+            nbytes = header.get("nbytes", 0)
+            if type(nbytes) is not int or nbytes < 0 or nbytes > self.caps.array_bytes:
+                raise WireError("payload exceeds the per-array cap")
+            self.admit(header)
+            del self.buffer[:HEADER.size + size]
+            # the payload gets a buffer of its own, filled in place: never a second copy of it
+            self._pending, self._payload, self._filled = header, bytearray(nbytes), 0
+        take = min(len(self._payload) - self._filled, len(self.buffer))
+        if take:
+            self._payload[self._filled:self._filled + take] = self.buffer[:take]
+            del self.buffer[:take]
+            self._filled += take
+        if self._filled < len(self._payload):
             return None
-        (size,) = HEADER.unpack_from(self.buffer)
-        if size > MAX_HEADER:
-            raise WireError(f"header of {size} bytes exceeds the cap")
-        if len(self.buffer) < HEADER.size + size:
-            return None
-        try:
-            header = json.loads(bytes(self.buffer[HEADER.size:HEADER.size + size]))
-        except ValueError:
-            raise WireError("header is not JSON") from None
-        if not isinstance(header, dict):
-            raise WireError("header is not an object")
-        nbytes = header.get("nbytes", 0)
-        if not isinstance(nbytes, int) or nbytes < 0 or nbytes > self.caps.array_bytes:
-            raise WireError("payload exceeds the per-array cap")
-        end = HEADER.size + size + nbytes
-        if len(self.buffer) < end:
-            return None
-        payload = bytes(self.buffer[HEADER.size + size:end])
-        del self.buffer[:end]
-        return header, payload
+        frame = (self._pending, self._payload)
+        self._pending, self._payload = None, bytearray()
+        return frame
 
-    def read(self, deadline: float | None = None) -> tuple[dict[str, Any], bytes] | None:
+    def read(self, deadline: float | None = None) -> tuple[dict[str, Any], bytes | bytearray] | None:
         """The next frame; None at end of stream; :class:`Timeout` past ``deadline`` (monotonic)."""
         while True:
             frame = self._frame()
             if frame is not None:
                 return frame
             if self.eof:
-                if self.buffer:
+                if self.buffer or self._pending is not None:
                     raise WireError("stream ended inside a frame")
                 return None
             chunk = self._chunk(deadline)
@@ -172,19 +233,23 @@ class FrameReader:
         return os.read(self.fd, 1 << 20)
 
 
-class ExitFrameReader(FrameReader):
-    """Frames from a forked child's pipe, read in bursts rather than one wake-up per frame.
+class PolledFrameReader(FrameReader):
+    """Frames from a running child's pipe, read in bursts rather than one wake-up per frame.
 
-    It waits on the child's pidfd, so it wakes when the child exits (a typical submission sends all
-    its frames and exits within a few milliseconds: one wake-up), or every ``poll`` seconds to read
-    what has arrived meanwhile (progress for per-check deadlines, room in the pipe), or at the
-    deadline. Linux only (``os.pidfd_open``); the fd must be non-blocking.
+    It sleeps in :meth:`wait` until the child has exited (a typical submission sends all its frames
+    and exits within a few milliseconds: one wake-up), or every ``poll`` seconds to read what has
+    arrived meanwhile (progress for per-check deadlines, room in the pipe), or until the deadline.
+    The fd must be non-blocking (select on it: POSIX only).
     """
 
-    def __init__(self, fd: int, pidfd: int, caps: Caps = Caps(), poll: float = 0.02):
+    def __init__(self, fd: int, caps: Caps = Caps(), poll: float = 0.02):
         super().__init__(fd, caps)
-        self.pidfd, self.poll = pidfd, poll
+        self.poll = poll
         self.exited = False
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep until the child exits (True) or ``seconds`` pass (False)."""
+        raise NotImplementedError
 
     def _chunk(self, deadline: float | None) -> bytes:
         while True:
@@ -198,10 +263,23 @@ class ExitFrameReader(FrameReader):
                 if left <= 0:
                     raise Timeout()
                 wait = min(wait, left)
-            # once the child has exited, whatever still holds the pipe open (a process it started
-            # where fork is allowed) is waited for on the pipe itself: its pidfd stays readable
-            ready, _, _ = select.select([self.fd if self.exited else self.pidfd], [], [], wait)
-            self.exited = self.exited or (bool(ready) and ready[0] == self.pidfd)
+            if self.exited:  # whatever still holds the pipe open (a process it started where fork is
+                select.select([self.fd], [], [], wait)  # allowed) is waited for on the pipe itself
+            else:
+                self.exited = self.wait(wait)
+
+
+class ExitFrameReader(PolledFrameReader):
+    """A :class:`PolledFrameReader` for a child of this process: it waits on the child's pidfd
+    (Linux 5.3+, ``os.pidfd_open``)."""
+
+    def __init__(self, fd: int, pidfd: int, caps: Caps = Caps(), poll: float = 0.02):
+        super().__init__(fd, caps, poll)
+        self.pidfd = pidfd
+
+    def wait(self, seconds: float) -> bool:
+        ready, _, _ = select.select([self.pidfd], [], [], seconds)
+        return bool(ready)
 
 
 class ThreadedFrameReader(FrameReader):

@@ -5,7 +5,6 @@ submission does, and a zygote that dies mid-pipeline costs only the submission i
 import os
 import signal
 import sys
-import time
 
 import pytest
 
@@ -131,11 +130,22 @@ def sgd(w, dw, config=None):
         killer = threading.Thread(target=kill_zygote_once_the_victim_runs, daemon=True)
         try:
             stream = eng.grade_all([(folders[0], "victim", {}), (folders[1], "next", {})])
-            killer.start()
-            first = next(stream)
-            killer.join(60)
-            assert killed.is_set(), "the victim's child never started"
-            assert first.student == "victim" and first.status == "not_gradable", (first.status, first.message)
+
+            def kill_zygote_once_the_victim_runs(*_):
+                running = eng.sandbox._running
+                if running is None or running.child is None:  # the zygote is still booting: later
+                    signal.setitimer(signal.ITIMER_REAL, 0.2)
+                    return
+                os.kill(eng.sandbox.proc.pid, signal.SIGKILL)
+
+            signal.signal(signal.SIGALRM, kill_zygote_once_the_victim_runs)
+            signal.setitimer(signal.ITIMER_REAL, 0.5)
+            try:
+                first = next(stream)  # sgd sleeps 30 s: a timeout (10 s) would leave it graded, not this
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            assert first.student == "victim" and first.status == "not_gradable"
             second = next(stream)
             assert second.student == "next" and second.status == "graded"
             assert second.score == sum(c.max_score for c in second.checks)
@@ -145,18 +155,28 @@ def sgd(w, dw, config=None):
                 remove(folder)
 
 
-def test_a_job_too_big_to_send_ahead_waits_for_its_turn(engine, optim, optim_reference_source, monkeypatch):
-    from grader.sandbox import runner
+def test_one_child_at_a_time_and_queued_jobs_wait_in_the_worker(engine, optim, optim_reference_source, monkeypatch):
+    """Pipelining never runs two children at once: a queued job stays in the grader's process until
+    the child before it has stopped (the zygote is never handed a job ahead of time)."""
+    alive, most, queued_at_stop = [0], [0], []
+    real = engine.sandbox._start_child
 
-    monkeypatch.setattr(runner, "QUEUED_JOB_BYTES", 0)  # no job fits in the zygote's pipe ahead of time
-    sent = []
-    real = engine.sandbox._send_queued
+    def spy(job, seconds_left):
+        child = real(job, seconds_left)
+        alive[0] += 1
+        most[0] = max(most[0], alive[0])
+        stop = child.stop
 
-    def spy():
-        real()
-        sent.append(engine.sandbox._sent)
+        def stopped(*args, **kwargs):
+            alive[0] -= 1
+            queued_at_stop.append(len(engine.sandbox._queue))
+            return stop(*args, **kwargs)
 
-    monkeypatch.setattr(engine.sandbox, "_send_queued", spy)
+        child.stop = stopped
+        return child
+
+    monkeypatch.setattr(engine.sandbox, "_start_child", spy)
     results = _grade_all(engine, optim, {"a": optim_reference_source, "b": "def sgd(:\n", "c": optim_reference_source})
     assert [(r.student, r.status) for r in results] == [("a", "graded"), ("b", "not_gradable"), ("c", "graded")]
-    assert max(sent) == 1  # never more than the running job in the zygote
+    assert most[0] == 1 and alive[0] == 0
+    assert queued_at_stop[0] == 2  # the next job was submitted, and waited here, while the first ran

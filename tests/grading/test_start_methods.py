@@ -124,13 +124,23 @@ def test_spawn_reports_the_same_as_fork(probe_pack):
 
 
 def test_the_windows_way_end_to_end(probe_pack, monkeypatch):
-    """Spawn, and the grader reading its zygote with a thread (as on Windows, where select cannot
-    wait on a pipe): the same report."""
-    from grader.sandbox import runner
+    """Spawn is what Windows runs: no zygote at all, each child's frames read by a helper thread
+    (select cannot wait on a Windows pipe), no fork and no select in this process: the same report."""
+    import os as os_module
+    import select as select_module
 
-    monkeypatch.setattr(runner, "THREADED_READER", True)
-    report, _, used = run_probe(*probe_pack, "spawn")
-    assert used == "spawn" and report.imported
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the spawn path must not fork or select")
+
+    monkeypatch.setattr(select_module, "select", forbidden)
+    if hasattr(os_module, "fork"):
+        monkeypatch.setattr(os_module, "fork", forbidden)
+    root, work = probe_pack
+    with Sandbox([root / "checks.py"], start_method="spawn") as box:
+        jobs = [{"name": n, "seed": 3, "timeout": 1} for n in ("probe", "slow", "double")]
+        report = box.run(work, "sub", jobs, timeout=20, import_timeout=5)
+        assert box.proc is None  # no zygote: the worker starts each interpreter itself
+    assert report.imported
     assert [report.checks[n].status for n in ("probe", "slow", "double")] == ["ok", "timeout", "ok"]
 
 
@@ -192,11 +202,12 @@ def test_spawned_child_never_forks_nor_uses_sigalrm():
     root = Path(__file__).resolve().parents[2] / "grader" / "sandbox"
     spawned = (root / "spawned.py").read_text()
     assert "os.fork" not in spawned and "SIGALRM" not in spawned
-    for name in ("zygote.py", "child.py", "runner.py", "wire.py", "spawned.py", "confine.py"):
+    for name in ("zygote.py", "child.py", "children.py", "supervisor.py", "runner.py", "wire.py", "spawned.py",
+                 "confine.py"):
         assert "SIGALRM" not in (root / name).read_text(), name
-    zygote = (root / "zygote.py").read_text()
-    body = zygote[zygote.index("class _Spawned"):zygote.index("class Zygote")]
-    for forbidden in ("os.fork", "waitpid", "select"):
+    children = (root / "children.py").read_text()
+    body = children[children.index("# ---" + "-" * 20):]  # the spawn half: Spawner and SpawnedChild
+    for forbidden in ("os.fork", "waitpid", "select."):
         assert forbidden not in body, forbidden
 
 

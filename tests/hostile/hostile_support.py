@@ -116,10 +116,17 @@ class Places:
     def secret_prefix(self) -> str:
         return self.secret[:16]
 
+    @property
+    def earlier_marker(self) -> str:
+        """What plants_marker.py puts in its error (scans_memory_for_others.py looks for it in halves)."""
+        return f"{self.mark}-planted-by-an-earlier-student"
+
     def values(self, **extra: object) -> dict[str, object]:
         return {"ROOT": ROOT, "MARK": self.mark, "PORT": self.listener.port, "UDP_PORT": self.listener.udp_port,
                 "TEST_PID": os.getpid(), "OUTSIDE": self.outside, "HOME": self.home, "CWD": self.cwd,
-                "SECRET_PREFIX_REVERSED": self.secret_prefix[::-1], **extra}
+                "SECRET_PREFIX_REVERSED": self.secret_prefix[::-1], "EARLIER_MARKER": self.earlier_marker,
+                "EARLIER_HEAD": self.earlier_marker[:12], "EARLIER_TAIL": self.earlier_marker[12:],
+                "LATER_SEEDS": "", "OWN_SEEDS": "", **extra}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files, kill_all, leftover_channels,
-                             needs_proc, remove_channels, restore_scheduling, scheduling, tree, wait_gone)
+                             needs_proc, processes, reference_source, remove_channels, restore_scheduling,
+                             scheduling, tree, wait_gone)
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
 from grader.grading.workdir import base_files, materialize, remove
@@ -79,6 +80,7 @@ EXPECTED: dict[str, Expect] = {
                                    checks={"adam_update": "RecursionError", "rmsprop_update": "SIGSEGV"}),
     "optim/floods_output": Expect(),
     "optim/huge_output": Expect(zero=("rmsprop",), checks={"rmsprop_update": "exceeds the per-array cap"}),
+    "optim/huge_small_dtype_output": Expect(zero=("sgd",), checks={"sgd_update": "exceed the per-check cap"}),
     # ---- optim: lying to the comparison
     "optim/patches_numpy_math_builtins": Expect(zero=("sgd",)),
     "optim/patches_grader_modules": Expect(zero=("sgd", "rmsprop")),
@@ -94,6 +96,7 @@ EXPECTED: dict[str, Expect] = {
     # ---- optim: fake results, descriptors
     "optim/fake_results_and_files": Expect(zero=("adam",), got={"adam_update": 0}, needs=("landlock",)),
     "optim/writes_inherited_fds": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "protocol"}),
+    "optim/deep_result_header": Expect(zero=("sgd_momentum",), checks={"sgd_momentum_update": "nested more than"}),
     # ---- optim: reaching out
     "optim/reads_secrets": Expect(zero=("sgd",), got={"sgd_update": 0}, needs=("landlock",)),
     "optim/reads_course_files": Expect(zero=("sgd_momentum",), got={"sgd_momentum_update": 0}, needs=("landlock",)),
@@ -106,6 +109,10 @@ EXPECTED: dict[str, Expect] = {
     "optim/schedules_others": Expect(zero=("sgd",), got={"sgd_update": 0}, needs=("seccomp",)),
     # ---- optim: leftovers
     "optim/locks_its_folder": Expect(),
+    # ---- optim: other students' data in the memory a child is forked from
+    "optim/plants_marker": Expect(zero=("adam",), checks={"adam_update": "ValueError"}),
+    "optim/scans_memory_for_others": Expect(zero=("sgd", "sgd_momentum", "rmsprop"),
+                                            got={"sgd_update": 0, "sgd_momentum_update": 0}),
     # ---- gradient_descent
     "gradient_descent/killed_at_import": Expect(status=NOT_GRADABLE, message="ended the process while being imported"),
     "gradient_descent/kills_itself_in_function": Expect(
@@ -308,6 +315,43 @@ def test_signals_leave_the_zygote_alive(engines, places):
     assert places.signals == []
 
 
+def test_no_students_data_in_the_memory_the_next_child_is_forked_from(places):
+    """An earlier student's error (message and source line: frames a relaying zygote handled) and a
+    later student's job (their hidden-input seeds, queued behind) must not be in the memory of the
+    child that runs the student in between. Three submissions queued at once in one fresh worker:
+    the earlier one plants a marker, the middle one scans its own memory for both."""
+    optim = load_solution(SOLUTIONS / "optim")
+    with Engine(optim, secret=places.secret.encode(), settings=Settings(**ENGINE_SETTINGS, start_method="fork")) as eng:
+        later = "a-later-student"
+        seeds = {student: ",".join(str(eng.seed(c, student)) for c in eng.checks if c.hidden)
+                 for student in (later, "scanner")}
+        files = {"earlier": "plants_marker", "scanner": "scans_memory_for_others", later: None}
+        roots = []
+        try:
+            for stem in files.values():
+                source = reference_source("optim") if stem is None else compose(
+                    "optim", ROOT / "tests/hostile/optim" / f"{stem}.py",
+                    places.values(LATER_SEEDS=seeds[later], OWN_SEEDS=seeds["scanner"]))
+                roots.append(materialize({**base_files(optim), "optim.py": source.encode()}))
+            for root, student in zip(roots, files):  # queued back to back, while the first one imports
+                jobs = [{"name": c.name, "seed": eng.seed(c, student), "timeout": 10.0} for c in eng.checks]
+                eng.sandbox.submit(root, "optim", jobs, timeout=30, import_timeout=5)
+            reports = [eng.sandbox.collect() for _ in files]
+        finally:
+            for root in roots:
+                remove(root)
+    earlier, scanner, _ = reports
+    assert earlier.checks["adam_update"].status == "error"
+    assert places.earlier_marker in earlier.checks["adam_update"].error["message"]  # it did plant it
+    found = {name: scanner.checks[name].arrays for name in ("sgd_update", "sgd_momentum_update", "rmsprop_update")}
+    assert all(scanner.checks[name].status == "ok" for name in found), scanner.checks
+    counts = {name: {float(v) for value in arrays.values() for v in value.array.ravel()}
+              for name, arrays in found.items()}
+    assert min(counts.pop("rmsprop_update")) > 0, "the scan did not even find the scanner's own seeds"
+    assert counts == {"sgd_update": {0.0}, "sgd_momentum_update": {0.0}}, \
+        f"copies found (earlier marker, later seeds): {counts}"
+
+
 @pytest.mark.parametrize("name", ["fork_bomb", "setsid_escape"])
 def test_without_seccomp_escaped_processes_are_still_killed(name, engines, places):
     """With the fork ban off (seccomp disabled), processes a submission starts, even in a session of
@@ -488,3 +532,77 @@ def test_whole_corpus_through_grade_batch(tmp_path, places):
             if layer_missing(expect.needs):
                 continue
             check_result(result, expect, f"batch {key}", places.secret)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _grader_peaks(proc: subprocess.Popen) -> dict[int, int]:
+    """Poll until ``proc`` ends: the peak resident size (VmHWM, bytes) of it and every process it
+    started, except the sandbox's children (a child's memory is the submission's, bounded by its own
+    rlimit). The kernel keeps each peak, so polling only has to find every process before it ends."""
+    def field(pid: str, name: str) -> str:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                return next((line.split(":", 1)[1].strip() for line in fh if line.startswith(name + ":")), "")
+        except OSError:
+            return ""
+
+    peaks: dict[int, int] = {}
+    while proc.poll() is None:
+        parents = {int(p): int(field(p, "PPid") or 0) for p in os.listdir("/proc") if p.isdigit()}
+        zygotes = {pid for pid in parents if b"grader.sandbox.zygote" in _cmdline(pid)}
+        zygotes = {z for z in zygotes if parents[z] not in zygotes}  # a zygote's forked children look alike
+        ours = {proc.pid}
+        for _ in range(4):  # batch -> workers -> zygotes (never a zygote's children)
+            ours |= {pid for pid, parent in parents.items() if parent in ours and parent not in zygotes}
+        for pid in ours:
+            hwm = field(str(pid), "VmHWM")
+            if hwm:
+                peaks[pid] = max(peaks.get(pid, 0), int(hwm.split()[0]) * 1024)
+        time.sleep(0.02)
+    return peaks
+
+
+def test_batch_peak_memory_stays_under_1_gib_whatever_submissions_answer(tmp_path, places):
+    """Submissions whose answers grow 8-fold once converted to float64 (and one over the cap on the
+    wire), graded beside honest ones by `grade batch --jobs 2`: the grader's processes (the batch, its
+    workers, their zygotes) peak under 1 GiB together, counting each at its own peak, and the honest
+    keep full marks."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("huge_small_dtype_output", "huge_output"):
+        text = compose("optim", ROOT / "tests/hostile/optim" / f"{name}.py", places.values())
+        (subs / f"{name}.py").write_text(text, encoding="utf-8")
+    for i in range(2):
+        (subs / f"honest{i}.py").write_text(reference_source("optim"), encoding="utf-8")
+    command = [sys.executable, "-m", "grader.cli", "batch", str(subs), "--assignment", "optim",
+               "--solutions", str(SOLUTIONS), "--gradebook", str(tmp_path / "gb.db"),
+               "--json", str(tmp_path / "results.json"), "--jobs", "2", "--timeout", "60", "--check-timeout", "10"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        peaks = _grader_peaks(proc)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, err[-3000:]
+    total, largest = sum(peaks.values()), max(peaks.values())
+    print(f"grader processes: {len(peaks)}, peaks summed {total / 2**20:.0f} MiB, largest {largest / 2**20:.0f} MiB")
+    assert len(peaks) >= 3  # the batch, a worker, a zygote at least
+    assert total < 1 << 30, f"the grader's processes peaked at {total / 2**20:.0f} MiB together"
+    import json
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    results = results if isinstance(results, list) else results.get("results", results)
+    scores = {r["student"]: (r["score"], r["max_score"]) for r in results}
+    assert set(scores) == {"huge_small_dtype_output", "huge_output", "honest0", "honest1"}
+    assert scores["honest0"][0] == scores["honest0"][1] and scores["honest1"][0] == scores["honest1"][1]
+    assert scores["huge_small_dtype_output"][0] < scores["huge_small_dtype_output"][1]

@@ -9,8 +9,8 @@ import pytest
 
 from grader.sandbox import wire
 
-pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open")),
-                                reason="pidfd: Linux 5.3+")
+needs_pidfd = pytest.mark.skipif(not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open")),
+                                 reason="pidfd: Linux 5.3+")
 
 
 def _fork(body) -> tuple[int, int]:
@@ -36,6 +36,7 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@needs_pidfd
 def test_frames_sent_before_exit_arrive_in_one_burst():
     def body(w):
         for i in range(50):
@@ -52,6 +53,7 @@ def test_frames_sent_before_exit_arrive_in_one_burst():
     assert all(p == b"x" * 1000 for _, p in frames[:-1])
 
 
+@needs_pidfd
 def test_a_child_that_hangs_times_out_after_its_earlier_frames():
     def body(w):
         wire.write_all(w, wire.encode({"t": "imported"}))
@@ -67,6 +69,7 @@ def test_a_child_that_hangs_times_out_after_its_earlier_frames():
     os.waitpid(pid, 0)
 
 
+@needs_pidfd
 def test_more_than_a_pipe_full_is_read_while_the_child_runs():
     payload = b"y" * (1 << 20)
 
@@ -83,6 +86,7 @@ def test_more_than_a_pipe_full_is_read_while_the_child_runs():
     assert got == [True] * 4
 
 
+@needs_pidfd
 def test_a_grandchild_holding_the_pipe_is_waited_for_without_spinning():
     def body(w):
         if os.fork() == 0:  # the grandchild keeps the write end open, then sends one frame
@@ -99,3 +103,36 @@ def test_a_grandchild_holding_the_pipe_is_waited_for_without_spinning():
     assert frame[0] == {"t": "late"} and elapsed >= 0.5
     assert spent < 0.25, f"the reader spun for {spent:.2f} s of CPU while waiting"
     assert reader.read(time.monotonic() + 5) is None
+
+
+@pytest.mark.parametrize("header", [
+    b"[" * 50_000 + b"]" * 50_000,  # over the size cap as well
+    b"[" * 30_000 + b"]" * 30_000,
+    b'{"a": "\\\\", "b": ' + b"[" * 20 + b"]" * 20 + b"}",  # an escaped backslash, then the real end of the string
+    b'{"a": "\\"", "b": ' + b"[" * 20 + b"]" * 20 + b"}",  # an escaped quote, which ends nothing
+])
+def test_headers_nested_too_deep_are_refused_before_they_are_parsed(header):
+    with pytest.raises(wire.WireError, match="nested more than|exceeds the cap"):
+        wire.parse_header(header)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    text = b'{"message": "' + b"[{" * 1000 + b'", "arrays": [{"shape": [3]}]}'
+    assert wire.parse_header(text)["arrays"] == [{"shape": [3]}]
+
+
+def test_a_deep_header_on_the_pipe_is_a_protocol_error_not_a_crash():
+    r, w = os.pipe()
+    deep = b"[" * 30_000 + b"]" * 30_000
+    os.write(w, wire.HEADER.pack(len(deep)) + deep)
+    os.close(w)
+    with pytest.raises(wire.WireError, match="nested more than"):
+        wire.FrameReader(r).read(time.monotonic() + 5)
+    os.close(r)
+
+
+def test_caps_after_conversion_count_what_the_grader_holds():
+    arrays = wire.describe_arrays({"arrays": [
+        {"name": "a", "dtype": "|i1", "shape": [1000], "nbytes": 1000},
+        {"name": "b", "dtype": "<c8", "shape": [10], "nbytes": 80}]}, 1080)
+    assert wire.held_bytes(arrays) == 1000 * 8 + 10 * 16
