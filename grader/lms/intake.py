@@ -11,7 +11,6 @@ entry of the download ends up graded or in :attr:`Intake.skipped`.
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import zipfile

@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 
 from grader.checks.api import Check
 from grader.checks.scenario import c_order, evaluate
