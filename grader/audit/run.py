@@ -23,6 +23,7 @@ from grader.authoring.render import render_stub
 from grader.bulk.worker import Job, engine_for
 from grader.checks.api import Check
 from grader.checks.scenario import hidden_seed
+from grader.checks.side_effects import is_side
 from grader.checks.values import Outputs
 from grader.course import DATA, Assignment
 from grader.grading.engine import Engine, check_seed
@@ -32,6 +33,9 @@ from grader.sandbox.runner import RunReport
 from grader.submission import Opened
 
 AUDIT_STUDENT = "grade-audit"
+# Bump when what a run records, or how its outputs are compared, changes: cached runs of another
+# format are not reused (the cache is keyed by the course's files, not by grade's code).
+RUN_FORMAT = 3
 SAME_RTOL, SAME_ATOL = 1e-9, 1e-12  # "the same outputs": bit for bit, up to rounding in the last digits
 
 
@@ -95,6 +99,21 @@ class AuditEngine(Engine):
         super().__init__(*args, **kwargs)
         self._seeds: dict[tuple[str, int], int] = {}  # the same few seeds for every mutant: derived once
 
+    same_outputs: dict[str, bool] = {}  # of the run being collected: each check's outputs equal the reference's
+
+    def _judge_arrays(self, seeds: dict[str, int]):
+        """The engine's judge of each check as its arrays arrive, noting first whether they are the
+        reference's (the engine drops a check's arrays once judged)."""
+        judge_one = super()._judge_arrays(seeds)
+        checks = {c.name: c for c in self.checks}
+        same = self.same_outputs = {}
+
+        def on_result(name: str, arrays):
+            same[name] = _same(self.expectations.expected(checks[name], seeds[name]), arrays)
+            return judge_one(name, arrays)
+
+        return on_result
+
     def seed(self, check: Check, student: str) -> int:
         key = (check.name, _run_index(student))
         if key not in self._seeds:
@@ -103,6 +122,10 @@ class AuditEngine(Engine):
 
 
 def _same(expected: Outputs, received: dict) -> bool:
+    # the records of each call's arguments (``@before``/``@after``) are not outputs to compare: the
+    # expected side keeps only their markers, and a changed argument already costs the check points
+    expected = {n: v for n, v in expected.items() if not is_side(n)}
+    received = {n: v for n, v in received.items() if not is_side(n)}
     if expected.keys() != received.keys():
         return False
     for name, want in expected.items():
@@ -118,15 +141,7 @@ def _same(expected: Outputs, received: dict) -> bool:
 
 def outcome(engine: AuditEngine, key: str, student: str, result: Result, report: RunReport) -> RunOutcome:
     """The record of one graded run, its outputs compared with the reference's on the same seeds."""
-    same = result.status != NOT_GRADABLE
-    for check in engine.checks:
-        if not same:
-            break
-        got = report.checks.get(check.name)
-        if got is None or got.status != "ok":
-            same = False
-            break
-        same = _same(engine.expectations.expected(check, engine.seed(check, student)), got.arrays)
+    same = result.status != NOT_GRADABLE and all(engine.same_outputs.get(c.name, False) for c in engine.checks)
     checks = [CheckOutcome(c.name, c.hidden, c.status, c.score, c.max_score, c.message) for c in result.checks]
     return RunOutcome(key, result.status, result.score, result.max_score, same, checks, result.message)
 
@@ -202,4 +217,4 @@ def audit_chunk(course: CourseJob, items: list[Opened]) -> list[RunOutcome]:
 
 def run_key(mutant_digest: str, checks_version: str, settings: str, run: int | str) -> str:
     """The cache key of one run: the mutated file, the checks (and grader) version, the settings, the inputs."""
-    return hashlib.sha256(f"{mutant_digest}\0{checks_version}\0{settings}\0{run}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{RUN_FORMAT}\0{mutant_digest}\0{checks_version}\0{settings}\0{run}".encode()).hexdigest()[:32]
