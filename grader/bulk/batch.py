@@ -107,11 +107,15 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     summary = BatchSummary(assignment.name)
     pristine = _pristine(assignment, options.templates)
 
-    def finish(result: Result, fresh: bool) -> None:
+    # the files of submissions being graded, kept with their results (bounded by what is in flight)
+    in_flight: dict[str, dict[str, bytes]] = {}
+
+    def finish(result: Result, fresh: bool, files: dict[str, bytes] | None = None) -> None:
         if options.policy is not None:
             days, penalty = options.policy.assess(result.submitted_at, options.deadline)
             result = apply_late(result, days, penalty)
-        gradebook.record(result, version=ver)
+        kept = in_flight.pop(result.student, None) if files is None else files
+        gradebook.record(result, version=ver, files=kept if kept is not None else {})
         summary.graded += fresh
         summary.not_gradable += result.status == NOT_GRADABLE
         if progress:
@@ -136,7 +140,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     if progress:
                         progress(None, False)
                     continue
-                finish(not_gradable(assignment, student, str(exc), sha256=digest), True)
+                finish(not_gradable(assignment, student, str(exc), sha256=digest), True, files={})
                 continue
             own = _entry_student(entry)
             if opened.student != own and opened.student in entry_names:
@@ -151,10 +155,12 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     old = gradebook.result(assignment.name, opened.student)
                     days, penalty = options.policy.assess(old.submitted_at, options.deadline)
                     if (days, penalty) != (old.late_days, old.penalty):
-                        gradebook.record(apply_late(old, days, penalty), version=ver)
+                        gradebook.record(apply_late(old, days, penalty), version=ver,
+                                         files=gradebook.files(assignment.name, opened.student))
                 if progress:
                     progress(None, False)
                 continue
+            in_flight[opened.student] = opened.files
             yield opened
 
     job = Job(assignment.name, files, options.secret, options.settings)

@@ -12,6 +12,11 @@ One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Wh
   submissions per second for no gain against the failure the batch must survive (a killed process).
 
 Not safe to share across ``fork()``: open the gradebook in the process that writes it.
+
+Since schema 2 it also keeps what each submission handed in (the files that were graded, zlib-compressed,
+stored once per SHA-256 however many students sent the same bytes) and a digest of the values each
+public check received, so ``grade report``, ``grade similarity`` and a regrade need nothing else. A row
+recorded before that (schema 1) has no ``outputs`` row: :meth:`Gradebook.kept` says so.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ import json
 import marshal
 import sqlite3
 import threading
+import hashlib
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from grader.result import CheckResult, Result
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: files and output digests kept (tables blobs, files, outputs)
 SYNCHRONOUS = "NORMAL"
 BUSY_TIMEOUT_S = 30.0
 
@@ -64,7 +71,24 @@ CREATE TABLE IF NOT EXISTS checks (
     plot TEXT,
     PRIMARY KEY (submission, position)
 );
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files (
+    submission INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (submission, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_by_blob ON files (sha256);
+CREATE TABLE IF NOT EXISTS outputs (
+    submission INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+    digests TEXT NOT NULL
+);
 """
+COMPRESSION = 6  # zlib level: source files shrink 3-4x; higher levels cost time for a few percent
 
 SUBMISSION_COLUMNS = ("assignment", "student", "sha256", "submitted_at", "late_days", "penalty", "version",
                       "score", "max_score", "status", "message", "execution_time", "graded_at")
@@ -194,6 +218,12 @@ class Gradebook:
         if found > SCHEMA_VERSION:
             raise GradebookError(f"gradebook {self.path}: written by a newer version of grade (schema {found}, "
                                  f"this one knows {SCHEMA_VERSION}); upgrade grade or use another --gradebook")
+        if found == 0:  # a new file, or some other program's SQLite database: never adopt the latter
+            foreign = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")} \
+                - {"submissions", "checks", "blobs", "files", "outputs"}
+            if foreign:
+                raise GradebookError(f"gradebook {self.path}: is not a gradebook (an SQLite database with tables "
+                                     f"{sorted(foreign)[:5]}); pass --gradebook the file `grade batch` wrote")
         # One write transaction, so an unwritable file (read-only disk, no permission) fails here, not later.
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -251,8 +281,12 @@ class Gradebook:
                 raise _explain(self.path, exc, "read it") from None
         return row is not None
 
-    def record(self, result: Result, *, version: str) -> None:
-        """Store ``result`` (replacing any earlier one for its assignment and student) and commit."""
+    def record(self, result: Result, *, version: str, files: dict[str, bytes] | None = None) -> None:
+        """Store ``result`` (replacing any earlier one for its assignment and student) and commit.
+
+        ``files``: what the submission handed in (name -> bytes; ``{}`` when it could not be opened);
+        ``None`` records the result alone, as a gradebook before schema 2 did.
+        """
         row = (_text(result.assignment), _text(result.student), _text(result.sha256), _text(result.submitted_at),
                int(result.late_days), float(result.penalty), _text(version), float(result.score),
                float(result.max_score), _text(result.status), _text(result.message) or "",
@@ -262,12 +296,28 @@ class Gradebook:
                        _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
                        _text(c.description) or "", None if c.plot is None else self._plot_text(c.plot))
                       for pos, c in enumerate(result.checks)]
+            kept = None if files is None else _kept(files)
+            digests = None if files is None else json.dumps(
+                {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                replaced = [r[0] for r in conn.execute(
+                    "SELECT f.sha256 FROM files f JOIN submissions s ON s.id = f.submission "
+                    "WHERE s.assignment=? AND s.student=?", row[:2])]
                 conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
+                if kept is not None:
+                    conn.executemany("INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
+                                     [blob for _, blob in kept])
+                    conn.executemany("INSERT INTO files (submission, name, sha256) VALUES (?, ?, ?)",
+                                     [(sid, name, blob[0]) for name, blob in kept])
+                    conn.execute("INSERT INTO outputs (submission, digests) VALUES (?, ?)", (sid, digests))
+                if replaced:  # a regrade: drop the blobs no submission refers to any more
+                    conn.executemany("DELETE FROM blobs WHERE sha256=? AND NOT EXISTS "
+                                     "(SELECT 1 FROM files WHERE files.sha256=blobs.sha256)",
+                                     [(h,) for h in set(replaced)])
                 conn.execute("COMMIT")
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
@@ -306,12 +356,64 @@ class Gradebook:
                     "ORDER BY c.submission, c.position", args).fetchall()
             except sqlite3.Error as exc:
                 raise _explain(self.path, exc, "read it") from None
+            try:
+                digests = dict(self.conn.execute(
+                    "SELECT o.submission, o.digests FROM outputs o JOIN submissions s ON s.id = o.submission "
+                    f"WHERE {where}", args).fetchall())
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
         by_sub: dict[int, list[CheckResult]] = {}
         for sid, *c in rows:
             by_sub.setdefault(sid, []).append(_check(c))
+        for sid, text in digests.items():
+            known = json.loads(text)
+            for check in by_sub.get(sid, ()):
+                check.digest = known.get(check.name)
         return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
                        execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
                        checks=by_sub.get(s[0], [])) for s in subs]
+
+    def kept(self, assignment: str) -> Iterator[tuple[str, dict[str, bytes] | None]]:
+        """(student, files) of every submission of ``assignment``, by student, one at a time (memory
+        stays flat); ``files`` is None for a row recorded before the gradebook kept files (schema 1)."""
+        with self._lock:
+            try:
+                subs = self.conn.execute(
+                    "SELECT s.id, s.student, o.submission IS NOT NULL FROM submissions s "
+                    "LEFT JOIN outputs o ON o.submission = s.id WHERE s.assignment=? ORDER BY s.student",
+                    (_text(assignment),)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        for sid, student, has in subs:
+            yield student, (self._files(sid) if has else None)
+
+    def files(self, assignment: str, student: str) -> dict[str, bytes] | None:
+        """The files one student handed in (None: no such row, or one recorded before files were kept)."""
+        with self._lock:
+            try:
+                row = self.conn.execute(
+                    "SELECT s.id FROM submissions s JOIN outputs o ON o.submission = s.id "
+                    "WHERE s.assignment=? AND s.student=?", (_text(assignment), _text(student))).fetchone()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        return None if row is None else self._files(row[0])
+
+    def _files(self, sid: int) -> dict[str, bytes]:
+        with self._lock:
+            try:
+                rows = self.conn.execute("SELECT f.name, b.sha256, b.data FROM files f JOIN blobs b "
+                                         "ON b.sha256 = f.sha256 WHERE f.submission=? ORDER BY f.name",
+                                         (sid,)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        files = {}
+        for name, sha, data in rows:
+            raw = zlib.decompress(data)
+            if hashlib.sha256(raw).hexdigest() != sha:
+                raise GradebookError(f"gradebook {self.path}: the stored copy of {name} does not match its "
+                                     f"SHA-256 (the file is damaged); run the batch again with --regrade")
+            files[name] = raw
+        return files
 
     def assignments(self) -> list[str]:
         """The assignments this gradebook holds results for."""
@@ -326,6 +428,12 @@ class Gradebook:
         """Close the file (idempotent)."""
         with self._lock:
             self._abandon()
+
+
+def _kept(files: dict[str, bytes]) -> list[tuple[str, tuple[str, int, bytes]]]:
+    """(name, (sha256, size, compressed bytes)) of each file, as the blobs and files tables hold them."""
+    return [(_text(name), (hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, COMPRESSION)))
+            for name, data in sorted(files.items())]
 
 
 def _check(row: Iterable[Any]) -> CheckResult:
