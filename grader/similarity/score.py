@@ -1,0 +1,205 @@
+"""Pairs of submissions scored against the class's own distribution, from an index of fingerprints.
+
+How a pair's score is formed (the report's pages say the same):
+
+1. **Rarity.** Each fingerprint of a function weighs ``ln(N / df)``: ``N`` submissions compared,
+   ``df`` of them having it. A form everyone writes (``w - lr * dw``) weighs about nothing; one two
+   students share weighs a lot. Forms more than ``COMMON`` of the class share weigh 0 and are never
+   looked at (this is also what keeps the index fast).
+2. **Similarity per function**: the weight of the fingerprints two submissions share, over the
+   weight of the smaller one's (containment: added comments or dead code do not hide a copy).
+3. **Against the class.** For each function, the similarity of random pairs of the class gives what
+   is usual here (its 90th percentile, ``typical``); a pair's *excess* is how far above typical it
+   is, as a share of the room left above typical. Short functions where honest students converge
+   have a high typical and so little excess.
+4. **Code score**: the excess of each function weighted by its information (the smaller side's
+   total weight), so a copied ``adam`` counts for more than a matching one-line ``sgd``.
+5. **Output score** from shared rare wrong values (:mod:`grader.similarity.evidence`).
+6. **Score** = ``1 - (1 - code) * (1 - output)``: either kind of evidence alone can raise a pair,
+   both together raise it more. Pairs at or above ``THRESHOLD`` are flagged for a person to look at.
+
+Only pairs that share at least one weighted fingerprint or one rare wrong value are ever scored: no
+comparison of all pairs. Nothing here changes a grade.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from grader.similarity.evidence import SharedValue, Wrong, WrongValues, output_score
+
+THRESHOLD = 0.5
+COMMON = 0.05  # fingerprints more than this share of the submissions have weigh nothing
+MIN_COMMON = 3  # ... but in a small class, up to this many may share one and it still counts
+TYPICAL_QUANTILE = 0.9
+SAMPLE_PAIRS = 2000  # random pairs per function for the class's distribution
+
+
+@dataclass
+class Subject:
+    """One submission compared: its fingerprints per function and its wrong public values."""
+
+    key: str  # unique among the subjects: the student id, or "SOURCE/student" for --against
+    student: str
+    source: str  # "class" for the gradebook's own assignment, else the --against path
+    units: dict[str, frozenset[int]]
+    wrong: dict[str, Wrong] = field(default_factory=dict)
+    origin: str = ""  # where its files are read again: the gradebook, or the submission entry
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    name: str
+    similarity: float
+    typical: float
+    excess: float
+    weight: float
+
+
+@dataclass
+class Pair:
+    a: Subject
+    b: Subject
+    score: float
+    code: float
+    output: float
+    units: list[UnitScore]
+    shared: list[SharedValue]
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= THRESHOLD
+
+
+@dataclass
+class Scored:
+    pairs: list[Pair]  # best first
+    typical: dict[str, float]  # per function: the class's 90th-percentile similarity
+    submissions: int
+    candidates: int  # pairs scored (those sharing anything rare)
+    rare_limit: int
+
+
+class Index:
+    """Inverted index of fingerprints per function, with each fingerprint's weight."""
+
+    def __init__(self, subjects: list[Subject]) -> None:
+        self.subjects = subjects
+        n = len(subjects)
+        self.common = max(MIN_COMMON, math.floor(COMMON * n))
+        postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, s in enumerate(subjects):
+            for unit, hashes in s.units.items():
+                posting = postings[unit]
+                for h in hashes:
+                    posting[h].append(i)
+        self.postings = postings
+        self.weights: dict[str, dict[int, float]] = {
+            unit: {h: (math.log(n / len(ids)) if len(ids) <= self.common else 0.0) for h, ids in posting.items()}
+            for unit, posting in postings.items()}
+        self.totals: list[dict[str, float]] = [
+            {unit: sum(self.weights[unit][h] for h in hashes) for unit, hashes in s.units.items()} for s in subjects]
+
+    def overlaps(self) -> dict[tuple[int, int], dict[str, float]]:
+        """Shared weight per function of every pair sharing a weighted fingerprint (one side in the class)."""
+        acc: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        in_class = [s.source == "class" for s in self.subjects]
+        for unit, posting in self.postings.items():
+            weights = self.weights[unit]
+            for h, ids in posting.items():
+                w = weights[h]
+                if w <= 0.0 or len(ids) < 2:
+                    continue
+                for x in range(len(ids)):
+                    i = ids[x]
+                    for y in range(x + 1, len(ids)):
+                        j = ids[y]
+                        if in_class[i] or in_class[j]:
+                            acc[(i, j)][unit] += w
+        return acc
+
+    def similarity(self, i: int, j: int, unit: str) -> float:
+        a, b = self.subjects[i].units.get(unit), self.subjects[j].units.get(unit)
+        smaller = min(self.totals[i].get(unit, 0.0), self.totals[j].get(unit, 0.0))
+        if not a or not b or smaller <= 0:
+            return 0.0
+        weights = self.weights[unit]
+        return min(1.0, sum(weights[h] for h in a & b) / smaller)
+
+    def typical(self, rng: random.Random) -> dict[str, float]:
+        """Per function: the TYPICAL_QUANTILE of the similarity of random pairs of the class."""
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.subjects):
+            if s.source == "class":
+                for unit in s.units:
+                    members[unit].append(i)
+        typical = {}
+        for unit, ids in members.items():
+            n = len(ids)
+            if n < 2:
+                typical[unit] = 0.0
+                continue
+            if n * (n - 1) // 2 <= SAMPLE_PAIRS:
+                pairs = [(ids[x], ids[y]) for x in range(n) for y in range(x + 1, n)]
+            else:
+                pairs = [tuple(rng.sample(ids, 2)) for _ in range(SAMPLE_PAIRS)]
+            values = sorted(self.similarity(i, j, unit) for i, j in pairs)
+            typical[unit] = values[min(len(values) - 1, int(TYPICAL_QUANTILE * len(values)))]
+        return typical
+
+
+def code_score(units: list[UnitScore]) -> float:
+    total = sum(u.weight for u in units)
+    return round(sum(u.weight * u.excess for u in units) / total, 4) if total > 0 else 0.0
+
+
+def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
+    """Every pair sharing something rare, scored; the best ``keep`` of them (and all flagged ones)."""
+    index = Index(subjects)
+    typical = index.typical(random.Random(seed))
+    wrong = WrongValues(sum(s.source == "class" for s in subjects) or len(subjects))
+    for s in subjects:
+        wrong.add(s.wrong)
+    candidates = index.overlaps()
+    by_value: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, s in enumerate(subjects):
+        for check, w in s.wrong.items():
+            if wrong.rare(check, w.digest):
+                by_value[(check, w.digest)].append(i)
+    for ids in by_value.values():
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                if subjects[ids[x]].source == "class" or subjects[ids[y]].source == "class":
+                    candidates.setdefault((ids[x], ids[y]), {})
+    best: list[tuple[float, int, Pair]] = []
+    flagged: list[Pair] = []
+    for n, ((i, j), shared_weight) in enumerate(candidates.items()):
+        a, b = subjects[i], subjects[j]
+        units = []
+        for unit in sorted(a.units.keys() & b.units.keys()):
+            weight = min(index.totals[i][unit], index.totals[j][unit])
+            if weight <= 0:
+                continue
+            sim = min(1.0, shared_weight.get(unit, 0.0) / weight)
+            t = typical.get(unit, 0.0)
+            excess = max(0.0, (sim - t) / (1.0 - t)) if t < 1.0 else 0.0
+            units.append(UnitScore(unit, round(sim, 4), round(t, 4), round(excess, 4), round(weight, 3)))
+        shared = wrong.shared(a.wrong, b.wrong)
+        code, output = code_score(units), output_score(shared)
+        total = round(1.0 - (1.0 - code) * (1.0 - output), 4)
+        if total <= 0:
+            continue
+        pair = Pair(a, b, total, code, output, units, shared)
+        if pair.flagged:
+            flagged.append(pair)
+        elif len(best) < keep:
+            heapq.heappush(best, (total, -n, pair))
+        elif total > best[0][0]:
+            heapq.heapreplace(best, (total, -n, pair))
+    pairs = flagged + [p for _, _, p in best]
+    pairs.sort(key=lambda p: (-p.score, -p.output, p.a.key, p.b.key))
+    return Scored(pairs, typical, len(subjects), len(candidates), wrong.rare_limit)
