@@ -82,6 +82,7 @@ class Scored:
     submissions: int
     candidates: int  # pairs scored (those sharing anything rare)
     rare_limit: int
+    weights: dict[str, dict[int, float]] = field(default_factory=dict)  # per function: fingerprint -> weight
 
 
 class Index:
@@ -202,4 +203,4 @@ def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
             heapq.heapreplace(best, (total, -n, pair))
     pairs = flagged + [p for _, _, p in best]
     pairs.sort(key=lambda p: (-p.score, -p.output, p.a.key, p.b.key))
-    return Scored(pairs, typical, len(subjects), len(candidates), wrong.rare_limit)
+    return Scored(pairs, typical, len(subjects), len(candidates), wrong.rare_limit, index.weights)
