@@ -117,15 +117,19 @@ def from_folder(path: Path, target: Target, source: str) -> Iterator[Subject]:
         yield Subject(f"{source}/{student}", student, source, target.fingerprints(opened.files), {}, str(entry))
 
 
-def files_of(subject: Subject, target: Target) -> dict[str, bytes]:
-    """A subject's files, read again from where they came from."""
+def files_of(subject: Subject, target: Target, books: dict | None = None) -> dict[str, bytes]:
+    """A subject's files, read again from where they came from (``books``: gradebooks already open)."""
     from grader.bulk.gradebook import Gradebook
     from grader.submission import NotGradable, open_submission
 
     origin = Path(subject.origin)
     if origin.is_file() and origin.suffix not in (".py", ".ipynb", ".zip"):
-        with Gradebook(origin) as book:
-            return book.files(target.name, subject.student) or {}
+        if books is None:
+            with Gradebook(origin) as book:
+                return book.files(target.name, subject.student) or {}
+        if subject.origin not in books:
+            books[subject.origin] = Gradebook(origin)
+        return books[subject.origin].files(target.name, subject.student) or {}
     try:
         return open_submission(origin, target.module).files
     except NotGradable:

@@ -48,67 +48,127 @@ def _never_runs(node: ast.stmt) -> bool:
     return isinstance(node, (ast.If, ast.While)) and isinstance(node.test, ast.Constant) and not node.test.value
 
 
-def _bound_names(fn: ast.AST) -> set[str]:
-    """Every name a function binds: parameters, assignment targets, loop/with/except/import names."""
-    names: set[str] = set()
-    args = getattr(fn, "args", None)
-    if args is not None:
-        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if a is not None:
-                names.add(a.arg)
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+_BUILTINS = frozenset(dir(builtins))
+_SKIP_FIELDS = frozenset(("ctx", "type_comment", "kind"))
+_ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _module_names(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
+    """(names a function keeps as they are, names module-level code keeps as they are).
+
+    In a function every name is abstracted but those bound at module level outside functions
+    (imports, constants) and the built-ins: the stub's ``return next_w, config`` uses a ``next_w``
+    only the student binds, and a student's ``np`` is everyone's ``np``. At module level only the
+    imported names and the built-ins are kept.
+    """
+    imported: set[str] = set()
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                imported.update((a.asname or a.name).split(".")[0] for a in sub.names)
+            elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                bound.add(sub.id)
+    return frozenset(bound | imported | _BUILTINS), frozenset(imported | _BUILTINS)
+
+
+def _binds(fn: ast.AST) -> set[str]:
+    """The names a function binds (parameters; assignment, loop, ``with`` and ``except`` targets): local
+    even when the module binds the same name (a stub's demo code at module level often uses ``w``
+    and ``config``). Statements are followed, expressions are not (a walrus stays as it is): a full
+    walk of the tree would cost more than all the rest of the normalizing."""
+    names = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs, fn.args.vararg,
+                             fn.args.kwarg) if a is not None}
+
+    def targets(node: ast.AST) -> None:
+        kind = type(node)
+        if kind is ast.Name:
             names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fn:
-            names.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif kind is ast.Tuple or kind is ast.List:
+            for elt in node.elts:
+                targets(elt)
+        elif kind is ast.Starred:
+            targets(node.value)
+
+    def statements(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            kind = type(stmt)
+            if kind is ast.Assign:
+                for t in stmt.targets:
+                    targets(t)
+            elif kind is ast.AugAssign or kind is ast.AnnAssign or kind is ast.For or kind is ast.AsyncFor:
+                targets(stmt.target)
+            elif kind is ast.With or kind is ast.AsyncWith:
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars)
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+                names.add(stmt.name)
+                continue  # its own locals are its own
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field, None)
+                if type(inner) is list:
+                    statements(inner)
+            for handler in getattr(stmt, "handlers", ()) or ():
+                if handler.name:
+                    names.add(handler.name)
+                statements(handler.body)
+
+    statements(fn.body)
     return names
 
 
 class _Tokens:
-    """Pre-order walk of an AST emitting normalized tokens and their lines."""
+    """Pre-order walk of an AST emitting normalized tokens and their lines, leaving out each
+    statement whose normalized form is one of ``given`` (the stub's), once per given statement."""
 
-    def __init__(self, bound: set[str]) -> None:
-        self.bound = bound
+    def __init__(self, kept: frozenset[str], given: Counter[tuple[str, ...]] | None = None) -> None:
+        self.kept = kept
+        self.given = Counter(given) if given else None
         self.tokens: list[str] = []
         self.lines: list[int] = []
 
-    def emit(self, text: str, line: int) -> None:
-        self.tokens.append(text)
-        self.lines.append(line)
-
     def node(self, node: ast.AST, line: int) -> None:
         line = getattr(node, "lineno", line)
-        if isinstance(node, ast.Name):
-            self.emit("v" if node.id in self.bound else node.id, line)
+        tokens, lines = self.tokens, self.lines
+        kind = type(node)
+        if kind is ast.Name:
+            tokens.append(node.id if node.id in self.kept else "v")
+            lines.append(line)
             return
-        if isinstance(node, ast.Constant):
+        if kind is ast.Constant:
             value = node.value
-            self.emit("s" if isinstance(value, (str, bytes)) else ("c" if value is None or isinstance(value, bool)
-                                                                   else "n"), line)
+            tokens.append("s" if isinstance(value, (str, bytes))
+                          else ("c" if value is None or isinstance(value, bool) else "n"))
+            lines.append(line)
             return
-        if isinstance(node, ast.arg):
-            self.emit("v", line)
+        if kind is ast.arg:
+            tokens.append("v")
+            lines.append(line)
             return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.emit("def", line)  # its name is a binding like any other
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            tokens.append("def")  # its name is a binding like any other
+            lines.append(line)
             self.node(node.args, line)
             self.body(node.body, line)
             return
-        self.emit(type(node).__name__, line)
-        if isinstance(node, ast.Attribute):
-            self.emit("." + node.attr, line)
-        elif isinstance(node, ast.keyword) and node.arg:
-            self.emit(node.arg + "=", line)  # keyword names belong to the callee: kept
-        for field, value in ast.iter_fields(node):
-            if field in ("ctx", "type_comment", "kind"):
+        tokens.append(kind.__name__)
+        lines.append(line)
+        if kind is ast.Attribute:
+            tokens.append("." + node.attr)
+            lines.append(line)
+        elif kind is ast.keyword and node.arg:
+            tokens.append(node.arg + "=")  # keyword names belong to the callee: kept
+            lines.append(line)
+        for field in node._fields:
+            if field in _SKIP_FIELDS:
                 continue
-            if isinstance(value, list):
+            value = getattr(node, field, None)
+            if type(value) is list:
                 if value and isinstance(value[0], ast.stmt):
                     self.body(value, line)
                 else:
@@ -122,25 +182,41 @@ class _Tokens:
         for stmt in stmts:
             if _is_docstring(stmt) or _never_runs(stmt):
                 continue
-            self.node(stmt, line)
-            if isinstance(stmt, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+            self.statement(stmt, line)
+            if isinstance(stmt, _ENDS_BLOCK):
                 break  # what follows in this block never runs
 
+    def statement(self, stmt: ast.stmt, line: int) -> None:
+        given = self.given
+        if given is not None and _compound(stmt):  # a whole block the stub gave goes whole
+            whole = _Tokens(self.kept)
+            whole.statement(stmt, line)
+            if given[tuple(whole.tokens)] > 0:
+                given[tuple(whole.tokens)] -= 1
+                return
+        start = len(self.tokens)
+        self.node(stmt, line)
+        if given is not None and not _compound(stmt):
+            form = tuple(self.tokens[start:])
+            if given[form] > 0:
+                given[form] -= 1
+                del self.tokens[start:], self.lines[start:]
 
-def _statement_forms(stmts: list[ast.stmt], bound: set[str]) -> list[tuple[str, ...]]:
+
+def _statement_forms(stmts: list[ast.stmt], kept: frozenset[str]) -> list[tuple[str, ...]]:
     """The normalized tokens of every statement, at any depth (the stub's given code)."""
     forms = []
     for node in stmts:
         for sub in ast.walk(node):
             if isinstance(sub, ast.stmt) and not _is_docstring(sub):
-                t = _Tokens(bound)
-                t.node(sub, 0)
+                t = _Tokens(kept)
+                t.statement(sub, 0)
                 forms.append(tuple(t.tokens))
     return forms
 
 
 def _compound(node: ast.stmt) -> bool:
-    return hasattr(node, "body") and isinstance(getattr(node, "body"), list)
+    return type(getattr(node, "body", None)) is list
 
 
 class Base:
@@ -154,28 +230,14 @@ class Base:
             tree = ast.parse(source)
         except SyntaxError:
             return
-        module_names = _module_names(tree)
+        in_function, at_module = _module_names(tree)
         for name, fn, stmts in _units(tree):
-            self.forms[name] = Counter(_statement_forms(stmts, _local_names(fn, tree, module_names)))
+            kept = at_module if fn is tree else in_function - _binds(fn)
+            self.forms[name] = Counter(_statement_forms(stmts, kept))
 
     def functions(self) -> list[str]:
         """The units the stub defines (the functions the assignment asks for), module code excluded."""
         return [name for name in self.forms if name != MODULE]
-
-
-def _module_names(tree: ast.Module) -> set[str]:
-    """Names bound at module level (outside functions), and the built-ins."""
-    return {n for node in tree.body if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            for n in _bound_names(node)} | set(dir(builtins))
-
-
-def _local_names(fn: ast.AST, tree: ast.Module, module_names: set[str]) -> set[str]:
-    """The names to abstract in a unit: those it binds, and any other it uses that is not a module-level
-    or built-in name (the stub's ``return next_w, config`` uses ``next_w`` that only the student binds)."""
-    if fn is tree:
-        return _bound_names(tree)
-    used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
-    return _bound_names(fn) | (used - module_names)
 
 
 def _units(tree: ast.Module) -> list[tuple[str, ast.AST, list[ast.stmt]]]:
@@ -195,54 +257,22 @@ def _units(tree: ast.Module) -> list[tuple[str, ast.AST, list[ast.stmt]]]:
     return found
 
 
-def _strip_base(fn: ast.AST, stmts: list[ast.stmt], given: Counter[tuple[str, ...]], bound: set[str]) -> list[ast.stmt]:
-    """``stmts`` without the statements the stub gave (each removed once; a block the student changed
-    is kept, less the statements inside it that the stub gave)."""
-    left = Counter(given)
-
-    def keep(node: ast.stmt) -> bool:
-        if _is_docstring(node):
-            return True
-        t = _Tokens(bound)
-        t.node(node, 0)
-        form = tuple(t.tokens)
-        if left[form] > 0:
-            left[form] -= 1
-            return False
-        return True
-
-    def prune(body: list[ast.stmt]) -> list[ast.stmt]:
-        kept = []
-        for node in body:
-            if not keep(node):
-                continue
-            if _compound(node):
-                for field in ("body", "orelse", "finalbody"):
-                    if isinstance(getattr(node, field, None), list):
-                        setattr(node, field, prune(getattr(node, field)))
-                for handler in getattr(node, "handlers", []) or []:
-                    handler.body = prune(handler.body)
-            kept.append(node)
-        return kept
-
-    return prune(stmts)
-
-
 def normalize(source: str, base: Base | None = None, prefix: str = "") -> dict[str, Unit]:
     """The units of a module's source (empty when it does not parse: it gives no code evidence)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     units: dict[str, Unit] = {}
-    module_names = _module_names(tree)
+    in_function, at_module = _module_names(tree)
     for name, fn, stmts in _units(tree):
-        bound = _local_names(fn, tree, module_names)
         given = base.forms.get(name) if base is not None and not prefix else None
-        if given:
-            stmts = _strip_base(fn, stmts, given, bound)
-        t = _Tokens(bound)  # the body only: the signature is the stub's
-        t.body(stmts, getattr(fn, "lineno", 1))
+        # the body only: the signature is the stub's
+        t = _Tokens(at_module if fn is tree else in_function - _binds(fn), given)
+        try:
+            t.body(stmts, getattr(fn, "lineno", 1))
+        except RecursionError:
+            continue  # nested beyond reason: no evidence from this function
         if t.tokens:
             span = ((fn.lineno, fn.end_lineno or fn.lineno) if fn is not tree
                     else (min(t.lines), max(getattr(s, "end_lineno", 0) or 0 for s in stmts) or max(t.lines)))

@@ -18,7 +18,7 @@ from grader.similarity.fingerprint import K, fingerprint
 from grader.similarity.normalize import Unit
 from grader.similarity.score import COMMON, THRESHOLD, TYPICAL_QUANTILE, Pair, Scored, Subject, score
 
-SHOWN = 50  # pairs with a page of evidence: every flagged pair, and the best others up to this many
+SHOWN = 100  # pairs with a page of evidence, best first (a class rarely flags more)
 
 
 @dataclass
@@ -67,11 +67,11 @@ def build(gradebook: Path, target: Target, against: list[Path] = (), shown: int 
         else:
             raise SimilarityError(f"--against {path}: no such folder or gradebook")
     scored = score(subjects)
+    del subjects
     report = Report(target.name, Path(gradebook), labels, scored, _clusters(scored.pairs))
-    for pair in [p for p in scored.pairs if p.flagged] or []:
-        report.evidence[_key(pair)] = evidence(pair, target, scored)
-    for pair in [p for p in scored.pairs if not p.flagged][: max(0, shown - len(report.evidence))]:
-        report.evidence[_key(pair)] = evidence(pair, target, scored)
+    with Sources(target) as sources:
+        for pair in scored.pairs[:shown]:  # best first: the flagged ones, then the closest others
+            report.evidence[_key(pair)] = evidence(pair, sources, scored)
     return report
 
 
@@ -105,15 +105,40 @@ def _clusters(pairs: list[Pair]) -> list[list[str]]:
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
 
 
-def _unit_sources(files: dict[str, bytes], target: Target) -> tuple[dict[str, Unit], dict[str, list[str]]]:
-    units = target.units(files)
-    texts = {}
-    for name, data in files.items():
-        try:
-            texts[name] = data.decode("utf-8-sig").splitlines()
-        except UnicodeDecodeError:
-            continue
-    return units, texts
+class Sources:
+    """The normalized functions and source lines of the subjects the pages show, read again from
+    their gradebooks (each opened once) or entries, the last few remembered (a subject is often in
+    several shown pairs)."""
+
+    REMEMBERED = 32
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.books: dict[str, Any] = {}
+        self.known: dict[str, tuple[dict[str, Unit], dict[str, list[str]]]] = {}
+
+    def __enter__(self) -> "Sources":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for book in self.books.values():
+            book.close()
+
+    def of(self, subject: Subject) -> tuple[dict[str, Unit], dict[str, list[str]]]:
+        found = self.known.get(subject.key)
+        if found is None:
+            files = files_of(subject, self.target, self.books)
+            texts = {}
+            for name, data in files.items():
+                try:
+                    texts[name] = data.decode("utf-8-sig").splitlines()
+                except UnicodeDecodeError:
+                    continue
+            found = self.target.units(files), texts
+            if len(self.known) >= self.REMEMBERED:
+                del self.known[next(iter(self.known))]
+            self.known[subject.key] = found
+        return found
 
 
 def _side(unit: Unit | None, texts: dict[str, list[str]], module: str, matched: set[int]) -> list[Line]:
@@ -133,10 +158,11 @@ def _matched_lines(unit: Unit, shared: set[int], positions: dict[int, tuple[int,
     return found
 
 
-def evidence(pair: Pair, target: Target, scored: Scored) -> list[UnitEvidence]:
+def evidence(pair: Pair, sources: Sources, scored: Scored) -> list[UnitEvidence]:
     """Each function of the pair side by side, the lines holding shared weighted fingerprints marked."""
-    units_a, texts_a = _unit_sources(files_of(pair.a, target), target)
-    units_b, texts_b = _unit_sources(files_of(pair.b, target), target)
+    units_a, texts_a = sources.of(pair.a)
+    units_b, texts_b = sources.of(pair.b)
+    module = sources.target.module
     shown = []
     for u in sorted(pair.units, key=lambda u: (-u.excess, -u.similarity, u.name)):
         ua, ub = units_a.get(u.name), units_b.get(u.name)
@@ -146,8 +172,8 @@ def evidence(pair: Pair, target: Target, scored: Scored) -> list[UnitEvidence]:
         weights = scored.weights.get(u.name, {})
         shared = {h for h in fa.positions.keys() & fb.positions.keys() if weights.get(h, 0.0) > 0}
         shown.append(UnitEvidence(u.name, u.similarity, u.typical, u.excess,
-                                  _side(ua, texts_a, target.module, _matched_lines(ua, shared, fa.positions)),
-                                  _side(ub, texts_b, target.module, _matched_lines(ub, shared, fb.positions))))
+                                  _side(ua, texts_a, module, _matched_lines(ua, shared, fa.positions)),
+                                  _side(ub, texts_b, module, _matched_lines(ub, shared, fb.positions))))
     return shown
 
 

@@ -11,7 +11,9 @@ How a pair's score is formed (the report's pages say the same):
 3. **Against the class.** For each function, the similarity of random pairs of the class gives what
    is usual here (its 90th percentile, ``typical``); a pair's *excess* is how far above typical it
    is, as a share of the room left above typical. Short functions where honest students converge
-   have a high typical and so little excess.
+   have a high typical and so little excess. An excess counts fully only when enough is shared:
+   it is scaled by ``1 - exp(-shared / enough)``, ``enough`` being the weight of ``EVIDENCE``
+   fingerprints only two submissions have (one rare line in common is a coincidence).
 4. **Code score**: the excess of each function weighted by its information (the smaller side's
    total weight), so a copied ``adam`` counts for more than a matching one-line ``sgd``.
 5. **Output score** from shared rare wrong values (:mod:`grader.similarity.evidence`).
@@ -37,6 +39,8 @@ COMMON = 0.05  # fingerprints more than this share of the submissions have weigh
 MIN_COMMON = 3  # ... but in a small class, up to this many may share one and it still counts
 TYPICAL_QUANTILE = 0.9
 SAMPLE_PAIRS = 2000  # random pairs per function for the class's distribution
+ENUMERATE = 10  # pairs are found through fingerprints at most this many submissions share
+EVIDENCE = 4  # shared fingerprints (of the rarest kind) that make an excess count about two thirds
 
 
 @dataclass
@@ -105,23 +109,36 @@ class Index:
         self.totals: list[dict[str, float]] = [
             {unit: sum(self.weights[unit][h] for h in hashes) for unit, hashes in s.units.items()} for s in subjects]
 
-    def overlaps(self) -> dict[tuple[int, int], dict[str, float]]:
-        """Shared weight per function of every pair sharing a weighted fingerprint (one side in the class)."""
-        acc: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    def candidates(self) -> set[tuple[int, int]]:
+        """Pairs (one side in the class) sharing a fingerprint at most ``ENUMERATE`` submissions have.
+
+        Only these are scored: a pair sharing nothing that rare cannot share much of weight (a
+        fingerprint ``ENUMERATE`` have weighs ``ln(N / ENUMERATE)``, and most of its code would have
+        to be forms others have too). Listing the pairs of a fingerprint costs the square of how many
+        have it, so this bound is also what keeps time and memory in proportion to the class.
+        """
+        limit = min(self.common, ENUMERATE)
         in_class = [s.source == "class" for s in self.subjects]
-        for unit, posting in self.postings.items():
-            weights = self.weights[unit]
-            for h, ids in posting.items():
-                w = weights[h]
-                if w <= 0.0 or len(ids) < 2:
+        pairs: set[tuple[int, int]] = set()
+        for posting in self.postings.values():
+            for ids in posting.values():
+                if not 2 <= len(ids) <= limit:
                     continue
                 for x in range(len(ids)):
                     i = ids[x]
                     for y in range(x + 1, len(ids)):
-                        j = ids[y]
-                        if in_class[i] or in_class[j]:
-                            acc[(i, j)][unit] += w
-        return acc
+                        if in_class[i] or in_class[ids[y]]:
+                            pairs.add((i, ids[y]))
+        return pairs
+
+    def shared(self, i: int, j: int) -> dict[str, float]:
+        """The weight of the fingerprints ``i`` and ``j`` share, per function."""
+        a, b = self.subjects[i].units, self.subjects[j].units
+        out = {}
+        for unit in a.keys() & b.keys():
+            weights = self.weights[unit]
+            out[unit] = sum(weights[h] for h in a[unit] & b[unit])
+        return out
 
     def similarity(self, i: int, j: int, unit: str) -> float:
         a, b = self.subjects[i].units.get(unit), self.subjects[j].units.get(unit)
@@ -153,11 +170,6 @@ class Index:
         return typical
 
 
-def code_score(units: list[UnitScore]) -> float:
-    total = sum(u.weight for u in units)
-    return round(sum(u.weight * u.excess for u in units) / total, 4) if total > 0 else 0.0
-
-
 def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
     """Every pair sharing something rare, scored; the best ``keep`` of them (and all flagged ones)."""
     index = Index(subjects)
@@ -165,7 +177,7 @@ def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
     wrong = WrongValues(sum(s.source == "class" for s in subjects) or len(subjects))
     for s in subjects:
         wrong.add(s.wrong)
-    candidates = index.overlaps()
+    candidates = index.candidates()
     by_value: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, s in enumerate(subjects):
         for check, w in s.wrong.items():
@@ -175,31 +187,41 @@ def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
         for x in range(len(ids)):
             for y in range(x + 1, len(ids)):
                 if subjects[ids[x]].source == "class" or subjects[ids[y]].source == "class":
-                    candidates.setdefault((ids[x], ids[y]), {})
+                    candidates.add((ids[x], ids[y]))
+    enough = EVIDENCE * math.log(max(len(subjects), 3) / 2)  # the weight of EVIDENCE fingerprints two share
     best: list[tuple[float, int, Pair]] = []
     flagged: list[Pair] = []
-    for n, ((i, j), shared_weight) in enumerate(candidates.items()):
+    totals = index.totals
+    for n, (i, j) in enumerate(sorted(candidates)):
         a, b = subjects[i], subjects[j]
-        units = []
-        for unit in sorted(a.units.keys() & b.units.keys()):
-            weight = min(index.totals[i][unit], index.totals[j][unit])
+        shared_weight = index.shared(i, j)
+        ta, tb = totals[i], totals[j]
+        parts = []  # (unit, weight, shared, similarity, typical, excess): floats only, objects for the kept
+        for unit in a.units.keys() & b.units.keys():
+            weight = min(ta[unit], tb[unit])
             if weight <= 0:
                 continue
-            sim = min(1.0, shared_weight.get(unit, 0.0) / weight)
+            shared = shared_weight.get(unit, 0.0)
+            sim = min(1.0, shared / weight)
             t = typical.get(unit, 0.0)
             excess = max(0.0, (sim - t) / (1.0 - t)) if t < 1.0 else 0.0
-            units.append(UnitScore(unit, round(sim, 4), round(t, 4), round(excess, 4), round(weight, 3)))
-        shared = wrong.shared(a.wrong, b.wrong)
-        code, output = code_score(units), output_score(shared)
-        total = round(1.0 - (1.0 - code) * (1.0 - output), 4)
-        if total <= 0:
+            excess *= 1.0 - math.exp(-shared / enough)  # one shared rare line is a coincidence, ten are not
+            parts.append((unit, weight, sim, t, excess))
+        common = sum(w for _, w, _, _, _ in parts)
+        code = sum(w * e for _, w, _, _, e in parts) / common if common > 0 else 0.0
+        shared_values = wrong.shared(a.wrong, b.wrong) if a.wrong and b.wrong else []
+        output = output_score(shared_values)
+        total = 1.0 - (1.0 - code) * (1.0 - output)
+        if total <= 0 or (total < THRESHOLD and len(best) >= keep and total <= best[0][0]):
             continue
-        pair = Pair(a, b, total, code, output, units, shared)
+        units = [UnitScore(u, round(sim, 4), round(t, 4), round(e, 4), round(w, 3))
+                 for u, w, sim, t, e in sorted(parts)]
+        pair = Pair(a, b, round(total, 4), round(code, 4), output, units, shared_values)
         if pair.flagged:
             flagged.append(pair)
         elif len(best) < keep:
             heapq.heappush(best, (total, -n, pair))
-        elif total > best[0][0]:
+        else:
             heapq.heapreplace(best, (total, -n, pair))
     pairs = flagged + [p for _, _, p in best]
     pairs.sort(key=lambda p: (-p.score, -p.output, p.a.key, p.b.key))
