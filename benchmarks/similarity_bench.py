@@ -19,6 +19,7 @@ of fingerprints per submission, no state per pair beyond those sharing something
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -53,7 +54,11 @@ def _student_body(rng: random.Random, styles: list[dict[str, str]]) -> dict[str,
     for fn in ("sgd", "sgd_momentum", "rmsprop", "adam"):
         lines = textwrap.dedent(rng.choice(styles)[fn]).strip("\n").splitlines()
         for k in range(rng.randint(1, 3)):
-            lines.insert(rng.randint(0, len(lines)), _extra(rng, k))
+            # only between statements of the function's own block (never inside a nested one)
+            spots = [i for i in range(len(lines) + 1)
+                     if (i == len(lines) or not lines[i].startswith((" ", ")")))
+                     and (i == 0 or not lines[i - 1].rstrip().endswith((":", "(", ",")))]
+            lines.insert(rng.choice(spots), _extra(rng, k))
         bodies[fn] = "\n".join(lines)
     return bodies
 
@@ -64,7 +69,8 @@ def _rename(source: str, rng: random.Random) -> str:
     return source
 
 
-def make_gradebook(path: Path, n: int, seed: int = 1) -> int:
+def make_gradebook(path: Path, n: int, seed: int = 1) -> set[tuple[str, str]]:
+    """Write the gradebook; return the planted pairs (original, copy)."""
     from class_fixture import MISTAKES, STYLES, fill
 
     from grader.bulk.gradebook import Gradebook
@@ -74,15 +80,17 @@ def make_gradebook(path: Path, n: int, seed: int = 1) -> int:
     styles = list(STYLES.values()) + list(MISTAKES.values())
     wrong_pool = [f"{i:016x}" for i in range(3)]
     checks = [("sgd_update", "sgd"), ("rmsprop_update", "rmsprop"), ("adam_update", "adam")]
-    sources: list[str] = []
-    planted = 0
+    sources: list[tuple[str, str]] = []
+    planted: set[tuple[str, str]] = set()
     with Gradebook(path) as book:
         for i in range(n):
             if sources and rng.random() < 0.05:
-                source, planted = _rename(rng.choice(sources), rng), planted + 1
+                original, text = rng.choice(sources)
+                source = _rename(text, rng)
+                planted.add((original, f"s{i:05d}"))
             else:
                 source = _rename(fill(_student_body(rng, styles)), rng)
-                sources.append(source)
+                sources.append((f"s{i:05d}", source))
             rows = []
             for name, fn in checks:
                 wrong = rng.random() < 0.2  # a common known mistake, or a wrong value of one's own
@@ -125,16 +133,16 @@ def main() -> None:
             proc = subprocess.run([sys.executable, __file__, "--measure", str(gradebook), tmp],
                                   capture_output=True, text=True, check=True)
             r = json.loads(proc.stdout)
-            flagged_planted = _planted_flagged(Path(tmp) / "s.json")
+            groups: dict[str, set[str]] = {}
+            for original, copy in planted:
+                groups.setdefault(original, {original}).add(copy)
+            planted = {tuple(sorted(pair)) for g in groups.values() for pair in itertools.combinations(g, 2)}
+            data = json.loads((Path(tmp) / "s.json").read_text())
+            flagged = {tuple(sorted((p["a"], p["b"]))) for p in data["pairs"] if p["flagged"]}
+            found = len(flagged & planted)
             print(f"N = {n:6d}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, peak {r['peak_mib']:.0f} MiB; "
-                  f"{r['scored']} pairs scored, {r['flagged']} flagged; planted copies flagged: "
-                  f"{flagged_planted}/{planted} (gradebook written in {made:.1f} s)", flush=True)
-
-
-def _planted_flagged(path: Path) -> int:
-    """Copies are renamed copies of an earlier submission: count flagged pairs at code score 1-ish."""
-    data = json.loads(path.read_text())
-    return sum(1 for p in data["pairs"] if p["flagged"] and p["code"] >= 0.5)
+                  f"{r['scored']} pairs scored, {r['flagged']} flagged: {found} of the {len(planted)} planted "
+                  f"pairs and {r['flagged'] - found} others (gradebook written in {made:.1f} s)", flush=True)
 
 
 if __name__ == "__main__":

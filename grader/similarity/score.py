@@ -11,11 +11,12 @@ How a pair's score is formed (the report's pages say the same):
 3. **Against the class.** For each function, the similarity of random pairs of the class gives what
    is usual here (its 90th percentile, ``typical``); a pair's *excess* is how far above typical it
    is, as a share of the room left above typical. Short functions where honest students converge
-   have a high typical and so little excess. An excess counts fully only when enough is shared:
-   it is scaled by ``1 - exp(-shared / enough)``, ``enough`` being the weight of ``EVIDENCE``
-   fingerprints only two submissions have (one rare line in common is a coincidence).
+   have a high typical and so little excess.
 4. **Code score**: the excess of each function weighted by its information (the smaller side's
-   total weight), so a copied ``adam`` counts for more than a matching one-line ``sgd``.
+   total weight), so a copied ``adam`` counts for more than a matching one-line ``sgd``; scaled by
+   ``1 - exp(-shared / enough)``, ``shared`` being the weight the two share over all functions and
+   ``enough`` that of ``EVIDENCE`` fingerprints only two submissions have (one rare line in common
+   is a coincidence).
 5. **Output score** from shared rare wrong values (:mod:`grader.similarity.evidence`).
 6. **Score** = ``1 - (1 - code) * (1 - output)``: either kind of evidence alone can raise a pair,
    both together raise it more. Pairs at or above ``THRESHOLD`` are flagged for a person to look at.
@@ -205,10 +206,11 @@ def score(subjects: list[Subject], *, keep: int = 500, seed: int = 0) -> Scored:
             sim = min(1.0, shared / weight)
             t = typical.get(unit, 0.0)
             excess = max(0.0, (sim - t) / (1.0 - t)) if t < 1.0 else 0.0
-            excess *= 1.0 - math.exp(-shared / enough)  # one shared rare line is a coincidence, ten are not
             parts.append((unit, weight, sim, t, excess))
         common = sum(w for _, w, _, _, _ in parts)
         code = sum(w * e for _, w, _, _, e in parts) / common if common > 0 else 0.0
+        # one rare line in common is a coincidence, ten are not (counted over the whole submission)
+        code *= 1.0 - math.exp(-sum(shared_weight.values()) / enough)
         shared_values = wrong.shared(a.wrong, b.wrong) if a.wrong and b.wrong else []
         output = output_score(shared_values)
         total = 1.0 - (1.0 - code) * (1.0 - output)
