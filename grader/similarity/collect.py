@@ -18,6 +18,9 @@ from grader.similarity.normalize import Base, Unit, normalize
 from grader.similarity.score import Subject
 
 
+MAX_SOURCE_BYTES = 1 << 20  # a larger .py is no one's exercise answer: not parsed, no code evidence
+
+
 class SimilarityError(ValueError):
     """The report cannot be made; the message names the file and the fix."""
 
@@ -41,7 +44,7 @@ class Target:
         """The normalized functions of a submission's Python files (the stub's code taken out)."""
         found: dict[str, Unit] = {}
         for name in sorted(files):
-            if not name.endswith(".py"):
+            if not name.endswith(".py") or len(files[name]) > MAX_SOURCE_BYTES:
                 continue
             try:
                 text = files[name].decode("utf-8-sig")

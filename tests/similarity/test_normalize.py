@@ -73,3 +73,13 @@ def test_winnowing_finds_every_shared_run_of_w_plus_k_minus_1_tokens():
 def test_winnowing_keeps_the_rightmost_minimum_of_each_window_once():
     assert winnow([5, 3, 3, 9, 1, 8], 3) == [(3, 2), (1, 4)]
     assert kgram_hashes((1, 2, 3), 5) == []
+
+
+def test_hostile_sources_give_no_evidence_instead_of_an_error(target):
+    deep = "def sgd(w, dw, config=None):\n    x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    long_chain = "def sgd(w, dw, config=None):\n    x = " + " + ".join(["w"] * 20000) + "\n"
+    huge = "X = 1\n" * 300_000
+    for source in (deep, long_chain, huge, "\x00", "def f(:"):
+        units = target.units({"optim.py": source.encode()})
+        assert all(u.tokens for u in units.values())
+    assert target.units({"optim.py": huge.encode()}) == {}  # over MAX_SOURCE_BYTES: not parsed at all
