@@ -7,6 +7,7 @@ submission, and the sources of the pairs the report shows are read again when it
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -54,12 +55,13 @@ class Target:
             found.update(normalize(text, self.base if main else None, "" if main else f"{name}:"))
         return found
 
-    def fingerprints(self, files: dict[str, bytes]) -> dict[str, frozenset[int]]:
+    def fingerprints(self, files: dict[str, bytes]) -> dict[str, array]:
+        """Per function, the fingerprints of the student's own code (the stub's taken out)."""
         prints = {}
         for name, unit in self.units(files).items():
             hashes = fingerprint(unit.tokens).hashes - self.base_hashes.get(name, frozenset())
             if hashes:
-                prints[name] = hashes
+                prints[name] = array("q", hashes)  # 8 bytes a fingerprint, not an int object's 32
         return prints
 
 
@@ -90,6 +92,7 @@ def from_gradebook(path: Path, target: Target, source: str = "class") -> Iterato
                                       f"(it holds: {', '.join(known) or 'none'})")
             wrong = {r.student: {c.name: Wrong(c.digest, tuple(c.functions), c.mistake) for c in r.checks
                                  if c.status == FAILED and c.digest and not c.hidden} for r in results}
+            del results  # only the wrong values are needed, and a class's checks are most of the rows
             old = []
             for student, files in book.kept(target.name):
                 if files is None:

@@ -30,8 +30,10 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from grader.similarity.evidence import SharedValue, Wrong, WrongValues, output_score
 
@@ -41,7 +43,7 @@ MIN_COMMON = 3  # ... but in a small class, up to this many may share one and it
 TYPICAL_QUANTILE = 0.9
 SAMPLE_PAIRS = 2000  # random pairs per function for the class's distribution
 ENUMERATE = 10  # pairs are found through fingerprints at most this many submissions share
-EVIDENCE = 4  # shared fingerprints (of the rarest kind) that make an excess count about two thirds
+EVIDENCE = 4  # rarest-kind fingerprints shared over the submission that let its code score count two thirds
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Subject:
     key: str  # unique among the subjects: the student id, or "SOURCE/student" for --against
     student: str
     source: str  # "class" for the gradebook's own assignment, else the --against path
-    units: dict[str, frozenset[int]]
+    units: dict[str, Sequence[int]]  # per function: its fingerprints (an array('q'): 8 bytes each)
     wrong: dict[str, Wrong] = field(default_factory=dict)
     origin: str = ""  # where its files are read again: the gradebook, or the submission entry
 
@@ -90,6 +92,11 @@ class Scored:
     weights: dict[str, dict[int, float]] = field(default_factory=dict)  # per function: fingerprint -> weight
 
 
+def _weight(n: int, df: int, common: int) -> float:
+    """A fingerprint's weight: ``ln(N / df)``, or 0 when more than ``common`` submissions have it."""
+    return math.log(n / df) if df <= common else 0.0
+
+
 class Index:
     """Inverted index of fingerprints per function, with each fingerprint's weight."""
 
@@ -103,12 +110,20 @@ class Index:
                 posting = postings[unit]
                 for h in hashes:
                     posting[h].append(i)
+        self.totals: list[dict[str, float]] = [
+            {unit: sum(_weight(n, len(postings[unit][h]), self.common) for h in hashes)
+             for unit, hashes in s.units.items()} for s in subjects]
+        # From here on only what two submissions can share is kept: a fingerprint one submission has
+        # counts in its totals above, and nowhere else (most of a class's fingerprints are of this kind).
+        for unit, posting in postings.items():
+            for h in [h for h, ids in posting.items() if len(ids) < 2]:
+                del posting[h]
+        for s in subjects:
+            s.units = {unit: array("q", [h for h in hashes if h in postings[unit]]) for unit, hashes in s.units.items()}
         self.postings = postings
         self.weights: dict[str, dict[int, float]] = {
-            unit: {h: (math.log(n / len(ids)) if len(ids) <= self.common else 0.0) for h, ids in posting.items()}
+            unit: {h: _weight(n, len(ids), self.common) for h, ids in posting.items()}
             for unit, posting in postings.items()}
-        self.totals: list[dict[str, float]] = [
-            {unit: sum(self.weights[unit][h] for h in hashes) for unit, hashes in s.units.items()} for s in subjects]
 
     def candidates(self) -> set[tuple[int, int]]:
         """Pairs (one side in the class) sharing a fingerprint at most ``ENUMERATE`` submissions have.
@@ -138,7 +153,7 @@ class Index:
         out = {}
         for unit in a.keys() & b.keys():
             weights = self.weights[unit]
-            out[unit] = sum(weights[h] for h in a[unit] & b[unit])
+            out[unit] = sum(weights[h] for h in set(a[unit]).intersection(b[unit]))
         return out
 
     def similarity(self, i: int, j: int, unit: str) -> float:
@@ -147,7 +162,7 @@ class Index:
         if not a or not b or smaller <= 0:
             return 0.0
         weights = self.weights[unit]
-        return min(1.0, sum(weights[h] for h in a & b) / smaller)
+        return min(1.0, sum(weights[h] for h in set(a).intersection(b)) / smaller)
 
     def typical(self, rng: random.Random) -> dict[str, float]:
         """Per function: the TYPICAL_QUANTILE of the similarity of random pairs of the class."""
