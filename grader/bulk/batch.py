@@ -79,6 +79,12 @@ def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
     return json.loads(render_assignment(assignment, templates).files[EXPECTED]).get("pristine", {})
 
 
+def _stub(assignment: Assignment, templates: Path | None) -> bytes | None:
+    from grader.authoring.generate import render_assignment
+
+    return render_assignment(assignment, templates).files.get(f"{assignment.module}.py")
+
+
 def _entry_student(entry: Path) -> str:
     """The student id an entry's own name gives (``alice.zip`` -> ``alice``)."""
     for suffix in (".zip", ".py", ".ipynb"):
@@ -106,6 +112,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     ver = version(files)
     summary = BatchSummary(assignment.name)
     pristine = _pristine(assignment, options.templates)
+    stub = _stub(assignment, options.templates)  # what every student starts from: the files' zlib dictionary
 
     # the files of submissions being graded, kept with their results (bounded by what is in flight)
     in_flight: dict[str, dict[str, bytes]] = {}
@@ -115,7 +122,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             days, penalty = options.policy.assess(result.submitted_at, options.deadline)
             result = apply_late(result, days, penalty)
         kept = in_flight.pop(result.student, None) if files is None else files
-        gradebook.record(result, version=ver, files=kept if kept is not None else {})
+        gradebook.record(result, version=ver, files=kept if kept is not None else {}, dictionary=stub)
         summary.graded += fresh
         summary.not_gradable += result.status == NOT_GRADABLE
         if progress:
@@ -156,7 +163,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                     days, penalty = options.policy.assess(old.submitted_at, options.deadline)
                     if (days, penalty) != (old.late_days, old.penalty):
                         gradebook.record(apply_late(old, days, penalty), version=ver,
-                                         files=gradebook.files(assignment.name, opened.student))
+                                         files=gradebook.files(assignment.name, opened.student), dictionary=stub)
                 if progress:
                     progress(None, False)
                 continue

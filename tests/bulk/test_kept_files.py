@@ -130,3 +130,20 @@ def test_a_batch_keeps_each_graded_submissions_files_and_public_output_digests(t
     assert wrong and wrong == {c.name: c.digest for c in results["eve"].checks if c.status == "failed" and not c.hidden}
     right = {c.name: c.digest for c in results["ana"].checks if not c.hidden}
     assert all(right[name] != digest for name, digest in wrong.items())
+
+
+def test_with_the_stub_as_dictionary_a_submission_takes_a_tenth_and_survives_regrades(tmp_path: Path) -> None:
+    stub, answer = STUB.encode(), REFERENCE.encode()
+    with Gradebook(tmp_path / "gb.db") as book:
+        book.record(result("ana"), version="v", files={"optim.py": answer}, dictionary=stub)
+        book.record(result("ana"), version="v", files={"optim.py": answer + b"# again\n"}, dictionary=stub)
+        book.record(result("ben"), version="v", files={"optim.py": stub}, dictionary=stub)
+        assert book.files("optim", "ana") == {"optim.py": answer + b"# again\n"}
+        assert book.files("optim", "ben") == {"optim.py": stub}
+    with sqlite3.connect(tmp_path / "gb.db") as conn:
+        packed = conn.execute("SELECT length(data) FROM blobs WHERE dictionary IS NOT NULL AND size=?",
+                              (len(answer) + 8,)).fetchone()[0]
+        assert conn.execute("SELECT COUNT(*) FROM blobs WHERE dictionary IS NULL").fetchone()[0] == 1  # the stub
+    import zlib
+
+    assert packed * 5 < len(zlib.compress(answer, 6))
