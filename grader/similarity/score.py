@@ -35,6 +35,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 from grader.similarity.evidence import SharedValue, Wrong, WrongValues, output_score
 
 THRESHOLD = 0.5
@@ -104,22 +106,31 @@ class Index:
         self.subjects = subjects
         n = len(subjects)
         self.common = max(MIN_COMMON, math.floor(COMMON * n))
-        postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        # How many have each fingerprint is counted with numpy (8 bytes a fingerprint), and only the
+        # fingerprints two or more have are indexed: most of a class's are its own, and a dictionary
+        # entry for each would be most of the memory.
+        units = sorted({unit for s in subjects for unit in s.units})
+        shared: dict[str, dict[int, int]] = {}
+        self.totals: list[dict[str, float]] = [{} for _ in subjects]
+        for unit in units:
+            arrays = {i: np.fromiter(s.units[unit], dtype=np.int64, count=len(s.units[unit]))
+                      for i, s in enumerate(subjects) if unit in s.units}
+            values, counts = np.unique(np.concatenate(list(arrays.values())), return_counts=True)
+            weights = np.where(counts <= self.common, np.log(n / counts), 0.0)
+            for i, arr in arrays.items():
+                self.totals[i][unit] = float(weights[np.searchsorted(values, arr)].sum())
+            keep = counts >= 2
+            shared[unit] = dict(zip(values[keep].tolist(), counts[keep].tolist()))
+        postings: dict[str, dict[int, list[int]]] = {unit: {} for unit in units}
         for i, s in enumerate(subjects):
+            kept = {}
             for unit, hashes in s.units.items():
-                posting = postings[unit]
-                for h in hashes:
-                    posting[h].append(i)
-        self.totals: list[dict[str, float]] = [
-            {unit: sum(_weight(n, len(postings[unit][h]), self.common) for h in hashes)
-             for unit, hashes in s.units.items()} for s in subjects]
-        # From here on only what two submissions can share is kept: a fingerprint one submission has
-        # counts in its totals above, and nowhere else (most of a class's fingerprints are of this kind).
-        for unit, posting in postings.items():
-            for h in [h for h, ids in posting.items() if len(ids) < 2]:
-                del posting[h]
-        for s in subjects:
-            s.units = {unit: array("q", [h for h in hashes if h in postings[unit]]) for unit, hashes in s.units.items()}
+                known, posting = shared[unit], postings[unit]
+                mine = [h for h in hashes if h in known]
+                for h in mine:
+                    posting.setdefault(h, []).append(i)
+                kept[unit] = array("q", mine)
+            s.units = kept  # from here on only what two submissions can share is kept
         self.postings = postings
         self.weights: dict[str, dict[int, float]] = {
             unit: {h: _weight(n, len(ids), self.common) for h, ids in posting.items()}
