@@ -631,5 +631,54 @@ def export_gradescope(assignment: str, out: Path, solutions: Path, templates: Pa
                    "their inputs from the public default seed, which students could reproduce.", err=True)
 
 
+# grade similarity (issue 16) ---------------------------------------------------------------------
+
+@main.command("similarity")
+@click.option("--assignment", required=True, help="The assignment to compare.")
+@click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True,
+              help="The gradebook a batch wrote.")
+@click.option("--against", "against", multiple=True, type=click.Path(path_type=Path),
+              help="Also compare with an earlier term's gradebook or a folder of submissions (repeatable).")
+@click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write the pages (instructor only).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the pairs as JSON.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Pairs to print.")
+@solutions_option
+@templates_option
+@_guard
+def similarity(assignment: str, gradebook: Path, against: tuple[Path, ...], html_dir: Path | None,
+               json_path: Path | None, top: int, solutions: Path, templates: Path | None) -> None:
+    """Rank pairs of submissions that were likely shared, with the evidence side by side (never a penalty)."""
+    from grader.course import assignment_folders
+    from grader.similarity.collect import SimilarityError, load_target
+    from grader.similarity.report import build, summary_lines, write_html, write_json
+
+    [folder] = assignment_folders(solutions, (assignment,))
+    try:
+        report = build(gradebook, load_target(folder, _templates(templates)), list(against))
+    except SimilarityError as exc:
+        raise Failure(str(exc)) from None
+    written = []
+    try:
+        if json_path:
+            written.append(write_json(report, json_path))
+        if html_dir:
+            written.append(write_html(report, html_dir, _templates(templates)))
+    except OSError as exc:
+        raise Failure(f"cannot write the report: {exc}") from None
+    s = report.scored
+    click.echo(f"{assignment}: {s.submissions} submissions, {s.candidates} pairs scored, "
+               f"{len(report.flagged)} flagged (score >= {report_threshold()}); a report, never a penalty")
+    for line in summary_lines(report, top):
+        click.echo(line)
+    for path in written:
+        click.echo(f"  wrote {path}")
+
+
+def report_threshold() -> float:
+    from grader.similarity.score import THRESHOLD
+
+    return THRESHOLD
+
+
 if __name__ == "__main__":
     main()

@@ -33,6 +33,9 @@ class CheckResult:
     mistake: str | None = None  # the diagnosed known mistake's name
     description: str = ""
     plot: dict[str, Any] | None = None  # arrays for feedback plots (public checks only)
+    # a digest of the outputs a public check received (grader.checks.values.output_digest): the
+    # similarity report's evidence of a shared wrong value; instructor-only, so never in to_dict()
+    digest: str | None = None
 
     @property
     def hidden(self) -> bool:
@@ -41,6 +44,7 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("plot")
+        data.pop("digest")
         return data
 
     def for_student(self) -> "CheckResult":

@@ -107,6 +107,12 @@ def _mtime(path: Path) -> str | None:
         return None
 
 
+def _stub(assignment: Assignment, templates: Path | None) -> bytes | None:
+    from grader.authoring.generate import render_assignment
+
+    return render_assignment(assignment, templates).files.get(f"{assignment.module}.py")
+
+
 def _open_failure(entry: Path, exc: Exception) -> str:
     """The not-gradable reason for an entry the opener refused (or, a bug, failed on)."""
     if isinstance(exc, NotGradable):
@@ -155,12 +161,17 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
         decided[entry.student] = found
         return found
 
-    def finish(result: Result, fresh: bool) -> None:
+    stub = _stub(assignment, options.templates)  # what every student starts from: the files' zlib dictionary
+    # the files of submissions being graded, kept with their results (bounded by what is in flight)
+    in_flight: dict[str, dict[str, bytes]] = {}
+
+    def finish(result: Result, fresh: bool, files: dict[str, bytes] | None = None) -> None:
         late = decided.get(result.student) or Lateness(None, 0, NONE)
         result.submitted_at = late.submitted_at
         result = apply_late(result, late.late_days, policy.penalty(late.late_days))
         result.late_source = late.source
-        gradebook.record(result, version=ver, fresh=fresh)
+        kept = in_flight.pop(result.student, None) if files is None else files
+        gradebook.record(result, version=ver, fresh=fresh, files=kept if kept is not None else {}, dictionary=stub)
         summary.graded += fresh
         summary.not_gradable += result.status == NOT_GRADABLE
         summary.late_sources[late.source] += 1
@@ -209,6 +220,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             if not options.regrade and gradebook.current(assignment.name, student, opened.sha256, ver):
                 _settle(student, late)
                 continue
+            in_flight[opened.student] = opened.files
             yield opened
 
     def _settle(student: str, late: Lateness) -> None:
@@ -223,7 +235,8 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
         if old is not None and (late.late_days, penalty, late.source, late.submitted_at) != \
                 (old.late_days, old.penalty, old.late_source, old.submitted_at):
             old.submitted_at, old.late_source = late.submitted_at, late.source
-            gradebook.record(apply_late(old, late.late_days, penalty), version=ver)
+            gradebook.record(apply_late(old, late.late_days, penalty), version=ver,
+                             files=gradebook.files(assignment.name, student), dictionary=stub)
         if progress:
             progress(None, False)
 

@@ -12,6 +12,14 @@ One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Wh
   submissions per second for no gain against the failure the batch must survive (a killed process).
 
 Not safe to share across ``fork()``: open the gradebook in the process that writes it.
+
+Since schema 2 it also keeps what each submission handed in (the files that were graded, zlib-compressed,
+stored once per SHA-256 however many students sent the same bytes, the stub as zlib's preset
+dictionary) and a digest of the values each
+public check received, so ``grade report``, ``grade similarity`` and a regrade need nothing else. A row
+recorded before that (schema 1) has no ``kept`` row: :meth:`Gradebook.kept` says so. One row per
+submission (file names -> SHA-256, and the digests) and blobs counted by reference, so that recording a
+submission writes few more pages than before (the WAL stays small).
 """
 
 from __future__ import annotations
@@ -20,14 +28,21 @@ import json
 import marshal
 import sqlite3
 import threading
+import hashlib
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from grader.result import CheckResult, Result
 
-SCHEMA_VERSION = 2  # 2: late_source on submissions, the history and adjustments tables (see MIGRATIONS)
+SCHEMA_VERSION = 2  # 2: late_source on submissions, the history and adjustments tables (see MIGRATIONS);
+                    # each submission's files and output digests (tables blobs, kept)
 SYNCHRONOUS = "NORMAL"
+# WAL pages between checkpoints (SQLite's default is 1000, 4 MiB): a batch's WAL then stays under about
+# 1 MiB beside the gradebook, which matters on a small disk now that submissions' files are kept too;
+# a checkpoint every few dozen submissions costs far less than grading them.
+WAL_AUTOCHECKPOINT = 256
 BUSY_TIMEOUT_S = 30.0
 
 SCHEMA = """
@@ -82,7 +97,22 @@ CREATE TABLE IF NOT EXISTS adjustments (
     note TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    refs INTEGER NOT NULL,
+    dictionary TEXT,
+    data BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kept (
+    submission INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+    files TEXT NOT NULL,
+    digests TEXT NOT NULL
+);
 """
+COMPRESSION = 6  # zlib level: source files shrink 3-4x; higher levels cost time for a few percent
+# With the assignment's stub as zlib's preset dictionary (every student starts from it, so most of a
+# submission is text the dictionary holds) an `optim` submission takes about 350 bytes, not 3.4 kB.
 
 # Columns added to a table after schema 1, with their definition: an older gradebook gets them when
 # it is opened (existing rows take the default), so a gradebook from an earlier term keeps working.
@@ -211,11 +241,19 @@ class Gradebook:
             raise GradebookError(f"gradebook {self.path}: this file system does not support SQLite's WAL mode "
                                  f"(got {mode!r}); put the gradebook on a local disk")
         conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+        conn.execute(f"PRAGMA journal_size_limit={WAL_AUTOCHECKPOINT * 4096}")  # truncated back after one
         conn.execute("PRAGMA foreign_keys=ON")
         found = conn.execute("PRAGMA user_version").fetchone()[0]
         if found > SCHEMA_VERSION:
             raise GradebookError(f"gradebook {self.path}: written by a newer version of grade (schema {found}, "
                                  f"this one knows {SCHEMA_VERSION}); upgrade grade or use another --gradebook")
+        if found == 0:  # a new file, or some other program's SQLite database: never adopt the latter
+            foreign = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")} \
+                - {"submissions", "checks", "blobs", "kept", "history", "adjustments"}
+            if foreign:
+                raise GradebookError(f"gradebook {self.path}: is not a gradebook (an SQLite database with tables "
+                                     f"{sorted(foreign)[:5]}); pass --gradebook the file `grade batch` wrote")
         # One write transaction, so an unwritable file (read-only disk, no permission) fails here, not later.
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -320,11 +358,16 @@ class Gradebook:
                 raise _explain(self.path, exc, "read it") from None
         return row is not None
 
-    def record(self, result: Result, *, version: str, fresh: bool = False) -> None:
+    def record(self, result: Result, *, version: str, fresh: bool = False, files: dict[str, bytes] | None = None,
+               dictionary: bytes | None = None) -> None:
         """Store ``result`` (replacing any earlier one for its assignment and student) and commit.
 
         Its history gets a row when the assignment version or the content changed, or when ``fresh``
-        says it was graded again (``--regrade``); not when only its lateness was assessed again."""
+        says it was graded again (``--regrade``); not when only its lateness was assessed again.
+        ``files``: what the submission handed in (name -> bytes; ``{}`` when it could not be opened);
+        ``None`` records the result alone, as a gradebook before schema 2 did. ``dictionary``: text
+        most submissions share (the stub), stored once and used as zlib's preset dictionary.
+        """
         row = (_text(result.assignment), _text(result.student), _text(result.sha256), _text(result.submitted_at),
                int(result.late_days), float(result.penalty), _text(version), float(result.score),
                float(result.max_score), _text(result.status), _text(result.message) or "",
@@ -335,6 +378,9 @@ class Gradebook:
                        _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
                        _text(c.description) or "", None if c.plot is None else self._plot_text(c.plot))
                       for pos, c in enumerate(result.checks)]
+            kept = None if files is None else _kept(files, dictionary)
+            digests = None if files is None else json.dumps(
+                {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -345,9 +391,26 @@ class Gradebook:
                 if before is None or tuple(before) != (row[6], row[2]) or fresh:
                     conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
+                before_files = conn.execute("SELECT k.files FROM kept k JOIN submissions s ON s.id = k.submission "
+                                      "WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
                 conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
+                if kept is not None:
+                    if dictionary is not None and kept:  # held for good: one reference nobody gives back
+                        sha, size, data, _ = _kept({"": dictionary}, None)[0][1]
+                        conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
+                                     "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
+                    conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
+                                     "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
+                                     [(sha, size, used, data) for _, (sha, size, data, used) in kept])
+                    conn.execute("INSERT INTO kept (submission, files, digests) VALUES (?, ?, ?)",
+                                 (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")),
+                                  digests))
+                if before_files:  # a regrade: give back the old files' references, drop blobs nobody refers to
+                    old = [(h,) for h in json.loads(before_files[0]).values()]
+                    conn.executemany("UPDATE blobs SET refs = refs - 1 WHERE sha256=?", old)
+                    conn.executemany("DELETE FROM blobs WHERE sha256=? AND refs <= 0", old)
                 conn.execute("COMMIT")
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
@@ -387,12 +450,74 @@ class Gradebook:
                     "ORDER BY c.submission, c.position", args).fetchall()
             except sqlite3.Error as exc:
                 raise _explain(self.path, exc, "read it") from None
+            try:
+                digests = dict(self.conn.execute(
+                    "SELECT o.submission, o.digests FROM kept o JOIN submissions s ON s.id = o.submission "
+                    f"WHERE {where}", args).fetchall())
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
         by_sub: dict[int, list[CheckResult]] = {}
         for sid, *c in rows:
             by_sub.setdefault(sid, []).append(_check(c))
+        for sid, text in digests.items():
+            known = json.loads(text)
+            for check in by_sub.get(sid, ()):
+                check.digest = known.get(check.name)
         return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
                        execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
                        late_source=s[12], checks=by_sub.get(s[0], [])) for s in subs]
+
+    def kept(self, assignment: str) -> Iterator[tuple[str, dict[str, bytes] | None]]:
+        """(student, files) of every submission of ``assignment``, by student, one at a time (memory
+        stays flat); ``files`` is None for a row recorded before the gradebook kept files (schema 1)."""
+        with self._lock:
+            try:
+                subs = self.conn.execute(
+                    "SELECT s.id, s.student, o.submission IS NOT NULL FROM submissions s "
+                    "LEFT JOIN kept o ON o.submission = s.id WHERE s.assignment=? ORDER BY s.student",
+                    (_text(assignment),)).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        for sid, student, has in subs:
+            yield student, (self._files(sid) if has else None)
+
+    def files(self, assignment: str, student: str) -> dict[str, bytes] | None:
+        """The files one student handed in (None: no such row, or one recorded before files were kept)."""
+        with self._lock:
+            try:
+                row = self.conn.execute(
+                    "SELECT s.id FROM submissions s JOIN kept o ON o.submission = s.id "
+                    "WHERE s.assignment=? AND s.student=?", (_text(assignment), _text(student))).fetchone()
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        return None if row is None else self._files(row[0])
+
+    def _files(self, sid: int) -> dict[str, bytes]:
+        with self._lock:
+            try:
+                [names] = self.conn.execute("SELECT files FROM kept WHERE submission=?", (sid,)).fetchone()
+                rows = []
+                for name, sha in sorted(json.loads(names).items()):
+                    found = self.conn.execute("SELECT b.data, d.data FROM blobs b LEFT JOIN blobs d "
+                                              "ON d.sha256 = b.dictionary WHERE b.sha256=?", (sha,)).fetchone()
+                    rows.append((name, sha, *(found or (b"", None))))
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        files = {}
+        for name, sha, data, dictionary in rows:
+            try:
+                if dictionary is None:
+                    raw = zlib.decompress(data)
+                else:
+                    unpack = zlib.decompressobj(zdict=zlib.decompress(dictionary))
+                    raw = unpack.decompress(data) + unpack.flush()
+            except zlib.error:
+                raw = b""  # damaged: the hash check below says so
+            if hashlib.sha256(raw).hexdigest() != sha:
+                raise GradebookError(f"gradebook {self.path}: the stored copy of {name} does not match its "
+                                     f"SHA-256 (the file is damaged); run the batch again with --regrade")
+            files[name] = raw
+        return files
 
     def assignments(self) -> list[str]:
         """The assignments this gradebook holds results for."""
@@ -418,6 +543,21 @@ def _migrate(conn: sqlite3.Connection, found: int) -> None:
     if found == 1:  # its current results are its first graded versions
         conn.execute("INSERT INTO history SELECT assignment, student, version, sha256, score, max_score, status, "
                      "graded_at FROM submissions")
+
+
+def _kept(files: dict[str, bytes], dictionary: bytes | None) -> list[tuple[str, tuple[str, int, bytes, str | None]]]:
+    """(name, (sha256, size, compressed bytes, the dictionary's sha256 or None)) of each file, as the
+    blobs and files tables hold them."""
+    out = []
+    used = None if dictionary is None else hashlib.sha256(dictionary).hexdigest()
+    for name, data in sorted(files.items()):
+        if dictionary is None:
+            packed = zlib.compress(data, COMPRESSION)
+        else:
+            pack = zlib.compressobj(COMPRESSION, zdict=dictionary)
+            packed = pack.compress(data) + pack.flush()
+        out.append((_text(name), (hashlib.sha256(data).hexdigest(), len(data), packed, used)))
+    return out
 
 
 def _check(row: Iterable[Any]) -> CheckResult:

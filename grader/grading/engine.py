@@ -13,6 +13,7 @@ from typing import Any
 from grader.checks.api import Check
 from grader.checks.expected import expectations_for
 from grader.checks.scenario import hidden_seed
+from grader.checks.values import output_digest
 from grader.course import Assignment
 from grader.grading.judge import Received, judge
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
@@ -192,6 +193,8 @@ class Engine:
             received = to_received(reported, module)
             results.append(judge(check, received, self.expectations.expected(check, seed), None,
                                  lambda c=check, sd=seed: self.expectations.alternatives(c, sd)))
+            if received.status == "ok" and not check.hidden:  # hidden inputs differ per student anyway
+                results[-1].digest = output_digest(received.arrays)
         return Result.from_checks(student, self.assignment.name, results,
                                   execution_time=round(time.monotonic() - started, 4), **extra)
 

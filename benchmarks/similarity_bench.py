@@ -1,0 +1,149 @@
+"""`grade similarity` speed and memory on generated classes of `optim` submissions.
+
+    python benchmarks/similarity_bench.py [--sizes 1000 5000]
+
+For each N, a gradebook of N submissions is written directly (no grading: the report reads only the
+files and output digests a batch keeps). Each submission fills the stub's four functions with one of
+seven independently written styles, its local names renamed at random and one to three statements
+of its own inserted at random places (so the class has many distinct forms, as a real one does);
+one in twenty is a planted copy of another, renamed, and a fifth return a wrong value on a public
+check (half of them one of three common mistakes, half a value of their own). Then, in a fresh process per N, the whole report is
+built (read and fingerprint every submission, index, class distributions, score, evidence of the
+shown pairs) and its JSON and HTML written. Prints the wall time, the CPU time, the peak memory of
+that process, the pairs scored and whether every planted copy was flagged.
+
+Targets: 1,000 submissions in under 10 s on 2 cores; memory flat in the class size (a few kilobytes
+of fingerprints per submission, no state per pair beyond those sharing something rare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "similarity"))
+
+OPS = ["np.sqrt", "np.abs", "np.tanh", "np.exp", "np.square", "np.clip"]
+BINOPS = ["+", "-", "*", "/"]
+
+
+def _extra(rng: random.Random, k: int) -> str:
+    """A statement of the student's own: a chain of 2 to 4 random operations (thousands of forms)."""
+    expr = rng.choice(["w", "dw"])
+    for _ in range(rng.randint(2, 4)):
+        op = rng.choice(OPS)
+        expr = f"{op}({expr}, -1, 1)" if op == "np.clip" else f"{op}({expr})"
+        expr = f"{expr} {rng.choice(BINOPS)} {rng.choice(['w', 'dw', '0.5'])}"
+    return f"extra_{k} = {expr}"
+
+
+def _student_body(rng: random.Random, styles: list[dict[str, str]]) -> dict[str, str]:
+    import textwrap
+
+    bodies = {}
+    for fn in ("sgd", "sgd_momentum", "rmsprop", "adam"):
+        lines = textwrap.dedent(rng.choice(styles)[fn]).strip("\n").splitlines()
+        for k in range(rng.randint(1, 3)):
+            # only between statements of the function's own block (never inside a nested one)
+            spots = [i for i in range(len(lines) + 1)
+                     if (i == len(lines) or not lines[i].startswith((" ", ")")))
+                     and (i == 0 or not lines[i - 1].rstrip().endswith((":", "(", ",")))]
+            lines.insert(rng.choice(spots), _extra(rng, k))
+        bodies[fn] = "\n".join(lines)
+    return bodies
+
+
+def _rename(source: str, rng: random.Random) -> str:
+    for name in ("lr", "mu", "rho", "eps", "b1", "b2", "first", "second", "step", "mean", "var", "decay"):
+        source = re.sub(rf"\b{name}\b", f"{name}_{rng.randint(0, 999)}", source)
+    return source
+
+
+def make_gradebook(path: Path, n: int, seed: int = 1) -> set[tuple[str, str]]:
+    """Write the gradebook; return the planted pairs (original, copy)."""
+    from class_fixture import MISTAKES, STYLES, fill
+
+    from grader.bulk.gradebook import Gradebook
+    from grader.result import CheckResult, Result
+
+    rng = random.Random(seed)
+    styles = list(STYLES.values()) + list(MISTAKES.values())
+    wrong_pool = [f"{i:016x}" for i in range(3)]
+    checks = [("sgd_update", "sgd"), ("rmsprop_update", "rmsprop"), ("adam_update", "adam")]
+    sources: list[tuple[str, str]] = []
+    planted: set[tuple[str, str]] = set()
+    with Gradebook(path) as book:
+        for i in range(n):
+            if sources and rng.random() < 0.05:
+                original, text = rng.choice(sources)
+                source = _rename(text, rng)
+                planted.add((original, f"s{i:05d}"))
+            else:
+                source = _rename(fill(_student_body(rng, styles)), rng)
+                sources.append((f"s{i:05d}", source))
+            rows = []
+            for name, fn in checks:
+                wrong = rng.random() < 0.2  # a common known mistake, or a wrong value of one's own
+                digest = (rng.choice(wrong_pool[:3]) if rng.random() < 0.5 else f"{i:08x}{name[:8]}") \
+                    if wrong else "right-" + name
+                rows.append(CheckResult(name=name, functions=[fn], score=0.0 if wrong else 1.0, max_score=1.0,
+                                        status="failed" if wrong else "passed", digest=digest))
+            book.record(Result.from_checks(f"s{i:05d}", "optim", rows, sha256=str(i)), version="bench",
+                        files={"optim.py": source.encode()})
+    return planted
+
+
+def measure(gradebook: Path, out: Path) -> dict:
+    from grader.similarity.collect import load_target
+    from grader.similarity.report import build, write_html, write_json
+
+    started, cpu = time.perf_counter(), time.process_time()
+    report = build(gradebook, load_target(ROOT / "solutions" / "optim"))
+    write_json(report, out / "s.json")
+    write_html(report, out / "html")
+    return {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "scored": report.scored.candidates, "flagged": len(report.flagged)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)  # internal: one fresh process per N
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]))))
+        return
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            gradebook = Path(tmp) / "gb.db"
+            made = time.perf_counter()
+            planted = make_gradebook(gradebook, n)
+            made = time.perf_counter() - made
+            proc = subprocess.run([sys.executable, __file__, "--measure", str(gradebook), tmp],
+                                  capture_output=True, text=True, check=True)
+            r = json.loads(proc.stdout)
+            groups: dict[str, set[str]] = {}
+            for original, copy in planted:
+                groups.setdefault(original, {original}).add(copy)
+            planted = {tuple(sorted(pair)) for g in groups.values() for pair in itertools.combinations(g, 2)}
+            data = json.loads((Path(tmp) / "s.json").read_text())
+            flagged = {tuple(sorted((p["a"], p["b"]))) for p in data["pairs"] if p["flagged"]}
+            found = len(flagged & planted)
+            print(f"N = {n:6d}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, peak {r['peak_mib']:.0f} MiB; "
+                  f"{r['scored']} pairs scored, {r['flagged']} flagged: {found} of the {len(planted)} planted "
+                  f"pairs and {r['flagged'] - found} others (gradebook written in {made:.1f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The submissions to compare, as :class:`Subject` rows: from a gradebook (the files and output digests
+it kept) or from a folder of submissions (code only: nothing is graded again).
+
+Only fingerprints are held per submission, never its source: memory grows by a few kilobytes per
+submission, and the sources of the pairs the report shows are read again when it is written.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from grader.result import FAILED
+from grader.similarity.evidence import Wrong
+from grader.similarity.fingerprint import fingerprint
+from grader.similarity.normalize import Base, Unit, normalize
+from grader.similarity.score import Subject
+
+
+MAX_SOURCE_BYTES = 1 << 20  # a larger .py is no one's exercise answer: not parsed, no code evidence
+
+
+class SimilarityError(ValueError):
+    """The report cannot be made; the message names the file and the fix."""
+
+
+@dataclass
+class Target:
+    """What the comparison needs from the assignment: its module name and the stub students started from."""
+
+    name: str
+    module: str
+    base: Base
+    base_hashes: dict[str, frozenset[int]]  # per function: the fingerprints of the stub's own code
+
+    @classmethod
+    def of(cls, name: str, module: str, stub: str) -> "Target":
+        base = Base(stub)
+        hashes = {u.name: fingerprint(u.tokens).hashes for u in normalize(stub).values()}
+        return cls(name, module, base, hashes)
+
+    def units(self, files: dict[str, bytes]) -> dict[str, Unit]:
+        """The normalized functions of a submission's Python files (the stub's code taken out)."""
+        found: dict[str, Unit] = {}
+        for name in sorted(files):
+            if not name.endswith(".py") or len(files[name]) > MAX_SOURCE_BYTES:
+                continue
+            try:
+                text = files[name].decode("utf-8-sig")
+            except UnicodeDecodeError:
+                continue
+            main = name == f"{self.module}.py"
+            found.update(normalize(text, self.base if main else None, "" if main else f"{name}:"))
+        return found
+
+    def fingerprints(self, files: dict[str, bytes]) -> dict[str, array]:
+        """Per function, the fingerprints of the student's own code (the stub's taken out)."""
+        prints = {}
+        for name, unit in self.units(files).items():
+            hashes = fingerprint(unit.tokens).hashes - self.base_hashes.get(name, frozenset())
+            if hashes:
+                prints[name] = array("q", hashes)  # 8 bytes a fingerprint, not an int object's 32
+        return prints
+
+
+def load_target(solution_folder: Path, templates: Path | None = None) -> Target:
+    """The assignment's module and its stub, rendered from the solution as the student pack is."""
+    from grader.authoring.generate import render_assignment
+    from grader.course import load_solution
+
+    assignment = load_solution(solution_folder)
+    stub = render_assignment(assignment, templates).files[f"{assignment.module}.py"].decode("utf-8")
+    return Target.of(assignment.name, assignment.module, stub)
+
+
+def from_gradebook(path: Path, target: Target, source: str = "class") -> Iterator[Subject]:
+    """Every kept submission of the target assignment in the gradebook at ``path``."""
+    from grader.bulk.gradebook import Gradebook, GradebookError
+
+    path = Path(path)
+    if not path.is_file():
+        raise SimilarityError(f"{path}: no such gradebook (write one with `grade batch SUBMISSIONS --assignment "
+                              f"{target.name} --gradebook {path}`)")
+    try:
+        with Gradebook(path) as book:
+            results = book.results(target.name, plots=False)
+            if not results:
+                known = book.assignments()
+                raise SimilarityError(f"{path} holds no results for {target.name!r} "
+                                      f"(it holds: {', '.join(known) or 'none'})")
+            wrong = {r.student: {c.name: Wrong(c.digest, tuple(c.functions), c.mistake) for c in r.checks
+                                 if c.status == FAILED and c.digest and not c.hidden} for r in results}
+            del results  # only the wrong values are needed, and a class's checks are most of the rows
+            old = []
+            for student, files in book.kept(target.name):
+                if files is None:
+                    old.append(student)
+                    continue
+                key = student if source == "class" else f"{source}/{student}"
+                yield Subject(key, student, source, target.fingerprints(files), wrong.get(student, {}), str(path))
+    except GradebookError as exc:
+        raise SimilarityError(str(exc)) from None
+    if old:
+        shown = ", ".join(old[:3]) + (f" and {len(old) - 3} more" if len(old) > 3 else "")
+        raise SimilarityError(f"{path}: {len(old)} submission(s) of {target.name} ({shown}) were graded before the "
+                              f"gradebook kept submissions' files; run the batch again with --regrade "
+                              f"(grade batch SUBMISSIONS --assignment {target.name} --gradebook {path} --regrade)")
+
+
+def from_folder(path: Path, target: Target, source: str) -> Iterator[Subject]:
+    """Every submission entry of a folder (an earlier term's, collected solutions), code only."""
+    from grader.bulk.batch import _entry_student, list_entries
+    from grader.submission import NotGradable, open_submission
+
+    for entry in list_entries(Path(path)):
+        try:
+            opened = open_submission(entry, target.module)
+        except NotGradable:
+            continue  # nothing to compare
+        student = _entry_student(entry)
+        yield Subject(f"{source}/{student}", student, source, target.fingerprints(opened.files), {}, str(entry))
+
+
+def files_of(subject: Subject, target: Target, books: dict | None = None) -> dict[str, bytes]:
+    """A subject's files, read again from where they came from (``books``: gradebooks already open)."""
+    from grader.bulk.gradebook import Gradebook
+    from grader.submission import NotGradable, open_submission
+
+    origin = Path(subject.origin)
+    if origin.is_file() and origin.suffix not in (".py", ".ipynb", ".zip"):
+        if books is None:
+            with Gradebook(origin) as book:
+                return book.files(target.name, subject.student) or {}
+        if subject.origin not in books:
+            books[subject.origin] = Gradebook(origin)
+        return books[subject.origin].files(target.name, subject.student) or {}
+    try:
+        return open_submission(origin, target.module).files
+    except NotGradable:
+        return {}
