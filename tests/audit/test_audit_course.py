@@ -95,14 +95,15 @@ def shift(w, d):
     # END SOLUTION
 '''
 
-SHIFT_CHECKS = '''"""The shifted values only: nothing looks at the argument after the call."""
+SHIFT_CHECKS = '''"""The shifted values only: nothing looks at the argument after the call (it is declared free to
+change, which turns off the default side-effect check)."""
 
 import numpy as np
 
-from grader.checks import check
+from grader.checks import check, may_modify
 
 
-@check(points=1, functions=["shift"])
+@check(points=1, functions=["shift"], mutates=may_modify("shift", "w"))
 def shifted(impl, rng):
     """The values of w + d."""
     return {"out": impl.shift(rng.normal(size=4), rng.normal(size=4))}
@@ -119,3 +120,14 @@ def test_a_mutant_that_changes_its_callers_array_survives_when_no_check_looks_at
     in_place = by_replacement(audit, "w = w + d", "w += d")  # the same outputs, but the caller's w changes
     assert in_place.kind == "survived"
     assert by_replacement(audit, "w + d", "w - d").kind == "killed"
+
+
+def test_a_mutant_that_changes_its_callers_array_is_killed_by_the_default_side_effect_check(tmp_path):
+    solutions = make_course(tmp_path, names=("shift",), hidden=False)
+    folder = solutions / "shift"
+    (folder / "shift.py").write_text(SHIFT)
+    (folder / "checks.py").write_text(SHIFT_CHECKS.replace(', mutates=may_modify("shift", "w")', ""))
+    (folder / "mistakes.py").unlink()
+    [audit] = audit_course(solutions, (), OPTIONS)
+    in_place = by_replacement(audit, "w = w + d", "w += d")
+    assert in_place.kind == "killed" and in_place.caught_by == ["shifted"]
