@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 from grader import tempdirs
 from grader.bulk.bundle import bundle, version
-from grader.bulk.entries import collect, conflicts, missing_id, plain_entries, problems
+from grader.bulk.entries import collect, conflicts, missing_id, problems
 from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
@@ -77,11 +77,6 @@ class BatchSummary:
 
 
 Progress = Callable[[Result | None, bool], None]  # (the new result or None for an unchanged one, newly graded)
-
-
-def list_entries(folder: Path) -> list[Path]:
-    """One entry per student: folders, .zip, .py, .ipynb (hidden and OS clutter skipped)."""
-    return plain_entries(folder)
 
 
 def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:

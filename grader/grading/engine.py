@@ -172,8 +172,11 @@ class Engine:
 
         def on_result(name: str, arrays) -> CheckResult:
             check, seed = checks[name], seeds[name]
-            return judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
-                         lambda: self.expectations.alternatives(check, seed))
+            result = judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
+                           lambda: self.expectations.alternatives(check, seed))
+            if not check.hidden:  # what it computed on public inputs (`grade similarity`); hidden ones differ anyway
+                result.digest = output_digest(arrays)
+            return result
 
         return on_result
 

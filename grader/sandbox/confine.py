@@ -372,9 +372,17 @@ def isolate_ipc() -> bool:
     queues and POSIX message queues of other processes do not exist for it, and whatever it makes
     dies with it (the namespace ends with its last process). Cheap: 0.1 to 0.2 ms of CPU.
     Call it before Landlock and before capabilities are dropped; True if done."""
+    global _ipc_isolated
+    if _ipc_isolated == os.getpid():  # already done in this process (a fork does it before reading its job)
+        return True
     done = _unshare(_CLONE_NEWIPC) if _arch() is not None else None
     _applied["ipc_namespace"] = done or False
+    if done is not None:
+        _ipc_isolated = os.getpid()
     return done is not None
+
+
+_ipc_isolated = 0  # the pid of the process that made its own IPC namespace (a fork inherits the variable)
 
 
 # --------------------------------------------------------------------------- Landlock

@@ -178,9 +178,10 @@ class Zygote:
 
     def _become_child(self, job_fd: int, result_fd: int) -> None:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""
-        from grader.sandbox import child, wire
+        from grader.sandbox import child, confine, wire
 
         try:
+            confine.isolate_ipc()  # first, before the job's bytes are read: nothing allocated after them
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             self.control.close()

@@ -111,15 +111,15 @@ def from_gradebook(path: Path, target: Target, source: str = "class") -> Iterato
 
 def from_folder(path: Path, target: Target, source: str) -> Iterator[Subject]:
     """Every submission entry of a folder (an earlier term's, collected solutions), code only."""
-    from grader.bulk.batch import _entry_student, list_entries
+    from grader.bulk.entries import entry_student, plain_entries
     from grader.submission import NotGradable, open_submission
 
-    for entry in list_entries(Path(path)):
+    for entry in plain_entries(Path(path)):
         try:
             opened = open_submission(entry, target.module)
         except NotGradable:
             continue  # nothing to compare
-        student = _entry_student(entry)
+        student = entry_student(entry)
         yield Subject(f"{source}/{student}", student, source, target.fingerprints(opened.files), {}, str(entry))
 
 
