@@ -14,7 +14,7 @@ from typing import Any
 from grader.checks.api import Check, Mistake
 from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate, public_seed
-from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, judged, parse
+from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, is_side, judged, parse
 from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
 from grader.course import Assignment
 
@@ -86,6 +86,8 @@ class ReferenceExpectations:
         self.assignment = assignment
         self._expected: dict[tuple[str, int], Outputs] = _Bounded()
         self._alternatives: dict[tuple[str, int], list[Alternative]] = _Bounded()
+        # side-effect markers of the expected outputs, per check (and per known mistake of it)
+        self._markers: dict[str | tuple[str, str], Outputs] = {}
 
     def seed(self, check: Check) -> int:
         return public_seed(self.assignment.name, check)
@@ -94,13 +96,37 @@ class ReferenceExpectations:
         key = (check.name, seed)
         if key not in self._expected:
             try:
-                self._expected[key] = reference_outputs(check, self.assignment.reference, seed)
+                self._expected[key] = self._reference_outputs(check, seed)
             except AuthoringError as exc:
                 raise AuthoringError(f"{self.assignment.folder}: {exc}") from exc
             except Exception as exc:
                 raise AuthoringError(f"{self.assignment.folder}: the reference fails check {check.name!r}: "
                                      f"{type(exc).__name__}: {exc}") from exc
         return self._expected[key]
+
+    def _reference_outputs(self, check: Check, seed: int) -> Outputs:
+        """The reference's outputs; its arguments are recorded (and proven left alone) on the first
+        seed of a check only: later seeds (each student's hidden inputs) reuse that run's markers,
+        which name the same arguments, instead of copying every argument of every call again."""
+        markers = self._markers.get(check.name)
+        if markers is None:
+            outputs = reference_outputs(check, self.assignment.reference, seed)
+            self._markers[check.name] = {n: v for n, v in outputs.items() if is_side(n)}
+            return outputs
+        raw = evaluate(check, self.assignment.reference, seed, record=False)
+        return {**{name: Value.of(arr) for name, arr in raw.items()}, **markers}
+
+    def _mistake_outputs(self, check: Check, mistake: Mistake, seed: int) -> Outputs:
+        """A known mistake's outputs; which arguments it changes is recorded on its first seed only
+        (a slip that changes an argument does so whatever the inputs)."""
+        impl = with_replaced(self.assignment.reference, mistake)
+        markers = self._markers.get((check.name, mistake.name))
+        if markers is None:
+            outputs = run_in_process(check, impl, seed)
+            self._markers[(check.name, mistake.name)] = {n: v for n, v in outputs.items() if is_side(n)}
+            return outputs
+        raw = evaluate(check, impl, seed, record=False)
+        return {**{name: Value.of(arr) for name, arr in raw.items()}, **markers}
 
     def alternatives(self, check: Check, seed: int) -> list[Alternative]:
         key = (check.name, seed)
@@ -110,7 +136,7 @@ class ReferenceExpectations:
                 if m.function not in check.functions:
                     continue
                 try:
-                    outputs = run_in_process(check, with_replaced(self.assignment.reference, m), seed)
+                    outputs = self._mistake_outputs(check, m, seed)
                 except Exception:  # a mistake that crashes on this scenario cannot be matched here
                     continue
                 found.append(Alternative(m.name, m.function, m.hint, m.accepted, outputs))

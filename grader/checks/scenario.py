@@ -52,15 +52,16 @@ def c_order(arr: np.ndarray) -> np.ndarray:
     return arr if arr.flags.c_contiguous else np.array(arr, order="C")
 
 
-def evaluate(check: Check, impl: Any, seed: int) -> dict[str, np.ndarray]:
+def evaluate(check: Check, impl: Any, seed: int, *, record: bool = True) -> dict[str, np.ndarray]:
     """Call the scenario; gradient values add the centred-difference gradient of their loss, and
     the arguments of the calls of the functions under check, as each call found and left them, are
-    added as ``@before`` / ``@after`` outputs (:mod:`grader.checks.side_effects`)."""
-    recorder = Recorder(impl, check.functions, check.mutates)
+    added as ``@before`` / ``@after`` outputs (:mod:`grader.checks.side_effects`) unless ``record``
+    is off (the grader's own runs of the reference, once its markers are known)."""
+    recorder = Recorder(impl, check.functions, check.mutates) if record else None
     try:
-        produced = check.scenario(recorder, np.random.default_rng(seed))
+        produced = check.scenario(recorder or impl, np.random.default_rng(seed))
     finally:
-        recorded = recorder.close()
+        recorded = recorder.close() if recorder else {}
     if not isinstance(produced, dict):
         raise TypeError(f"the scenario of {check.name!r} must return a dict of named arrays")
     arrays: dict[str, np.ndarray] = {}

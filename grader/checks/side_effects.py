@@ -5,8 +5,8 @@ found them. A check that exercises a function meant to change an argument says s
 ``mutates=``: :func:`may_modify` (anything goes, e.g. the CS231n optimizers' ``w -= ...``) or
 :func:`must_restore` (the function may nudge it while it works but must put it back).
 
-While a scenario runs, :class:`Recorder` stands in for the implementation. After each call of a
-function under check it copies every argument as the call left it, flattened to float64 (lengths of
+While a scenario runs, :class:`Recorder` stands in for the implementation. After each of the first
+``MAX_CALLS`` calls of a function under check it copies every argument as the call left it, flattened to float64 (lengths of
 lists and dicts included, dict values in key order), and appends that to one output array per
 argument slot: ``@after <function>:<slot>=<name>``, where ``slot`` is the position (or keyword) the
 scenario used and ``name`` the parameter's name in the callee; the same copies taken before each
@@ -32,6 +32,10 @@ AFTER, BEFORE = "@after ", "@before "
 MAY, RESTORE, UNCHANGED = "may", "restore", "unchanged"
 MAX_ELEMENTS = 1 << 20  # an argument larger than this is not recorded (neither the reference's nor the student's)
 MAX_DEPTH = 6
+# Calls of each function recorded per check. A slip that changes an argument in place does so on the
+# first calls as on the last; recording every step of a trajectory (hundreds of calls) only costs
+# copies, in the child and in the grader, on every submission.
+MAX_CALLS = 8
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ class Recorder:
         self._free = {(m.function, m.argument) for m in mutations if m.rule == MAY}
         self._names: dict[Callable, list[str]] = {}
         self._records: dict[str, list[np.ndarray]] = {}
+        self._calls: dict[str, int] = {}
         self._open = True
 
     def __getattr__(self, name: str) -> Any:
@@ -200,8 +205,9 @@ class Recorder:
 
     def _wrap(self, function: str, fn: Callable) -> Callable:
         def recorded(*args, **kwargs):
-            if not self._open:
+            if not self._open or self._calls.get(function, 0) >= MAX_CALLS:
                 return fn(*args, **kwargs)
+            self._calls[function] = self._calls.get(function, 0) + 1
             if fn not in self._names:
                 self._names[fn] = _positional_names(fn)
             positional = self._names[fn]
