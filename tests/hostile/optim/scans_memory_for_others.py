@@ -1,8 +1,9 @@
 # Looks through its own memory for other students' data: sgd answers how many copies it found of the
 # marker an earlier student's error carried (plants_marker.py), sgd_momentum how many of the hidden
 # seeds of a student graded after it, as they appear in a job ('"seed":' and the number). "got 0"
-# expected for both. rmsprop answers how many copies of its own seeds it found: more than none, or
-# the scan would prove nothing. It scans every object the collector knows (frozen ones included), the frames
+# expected for both. rmsprop answers how many copies of its own seeds it found (its job's, and one it
+# writes into raw memory itself): more than none, or the scan would prove nothing. It scans every
+# object the collector knows (frozen ones included), the frames
 # up its stack, and raw memory page by page from every object's address (each page probed through a
 # pipe first, so an unmapped one costs a failed write, not a crash; /proc/self/maps when readable).
 # Each needle is kept in two halves and only ever compared, never joined, so that the scan cannot
@@ -73,8 +74,24 @@ def _regions():
         yield lo, hi + _PAGE
 
 
+_planted = []  # one of its own needles, assembled in raw memory from its halves (never a whole bytes object)
+
+
+def _plant():
+    """Its own seed as a job carries it, written into a C buffer half by half: whatever became of the
+    job's own bytes once read (a buffer freed and reused), the raw-memory scan must find this one,
+    or it proves nothing."""
+    if _OWN and not _planted:
+        head, tail = _OWN[0]
+        buf = _ct.create_string_buffer(len(head) + len(tail) + 64)
+        _ct.memmove(buf, head, len(head))
+        _ct.memmove(_ct.addressof(buf) + len(head), tail, len(tail))
+        _planted.append(buf)
+
+
 def _scan():
     earlier = later = own = 0
+    _plant()
     _gc.unfreeze()
     texts = []
     for obj in _gc.get_objects():
