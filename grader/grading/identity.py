@@ -4,8 +4,9 @@ The default id is git's ``user.email``, else the computer's user name. Either ca
 else: a lab machine or a cloned course repository carries the maintainer's git identity, a shared
 image its author's. The id is refused (the student must pass ``--student``) when it is
 
-* an address no person answers at: ``noreply``/``no-reply`` (GitHub's ``users.noreply.github.com``
-  included), or a local part naming a role (maintainer(s), admin, root, bot, ci, github-actions), or
+* an address no person answers at: ``noreply``/``no-reply`` (GitHub's personal
+  ``ID+username@users.noreply.github.com`` excepted: it is judged by its username), or a local part
+  naming a role (maintainer(s), admin, root, bot, ci, github-actions), or
 * a git address whose local part shares nothing with this computer's user name, when that name is a
   person's (not a shared account name such as root, jovyan, runner or student): ``jane.doe@uni``
   matches ``jdoe``, ``jane`` or ``doej``; ``maintainers@...`` matches none of them.
@@ -44,9 +45,10 @@ def _parts(text: str) -> set[str]:
 def problem(student: str, source: str, os_user: str | None) -> str | None:
     """Why ``student`` (from ``source``) is obviously not this user's id, or None."""
     local, _, domain = student.casefold().partition("@")
-    local = local.split("+")[0]
+    personal = domain.endswith("users.noreply.github.com") and "+" in local  # ID+username: a person's own
+    local = local.split("+", 1)[1] if personal else local.split("+")[0]
     words = _parts(local) | ({local} if local else set())
-    if "noreply" in domain or "no-reply" in domain or words & ROLE_WORDS:
+    if (not personal and ("noreply" in domain or "no-reply" in domain)) or words & ROLE_WORDS:
         return f"{student!r} ({source}) is a role or no-reply address, not a person's"
     if source != "git user.email" or not os_user or os_user.casefold() in SHARED_ACCOUNTS:
         return None

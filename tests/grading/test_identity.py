@@ -16,13 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("email, user", [("jane.doe@uni.example", "jdoe"), ("jane.doe@uni.example", "jane"),
                                          ("jdoe+nn@uni.example", "jdoe"), ("john.doe@uni.example", "doej"),
-                                         ("ana@uni.example", "root"), ("ana@uni.example", "jovyan")])
+                                         ("ana@uni.example", "root"), ("ana@uni.example", "jovyan"),
+                                         ("12345+jdoe@users.noreply.github.com", "jdoe")])  # GitHub's private
 def test_a_git_address_that_fits_the_user_or_a_shared_account_is_accepted(email, user):
     assert problem(email, "git user.email", user) is None
 
 
 @pytest.mark.parametrize("email, user", [("maintainers@users.noreply.github.com", "jdoe"),
-                                         ("12345+jdoe@users.noreply.github.com", "jdoe"),
+                                         ("noreply@github.com", "jdoe"),
+                                         ("12345+alice@users.noreply.github.com", "jdoe"),
+                                         ("41898282+github-actions[bot]@users.noreply.github.com", "jdoe"),
                                          ("course-admin@uni.example", "root"),
                                          ("bob.smith@uni.example", "jdoe")])
 def test_a_role_no_reply_or_another_persons_address_is_refused(email, user):
