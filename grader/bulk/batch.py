@@ -83,12 +83,16 @@ def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> 
     return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
 
 
-def _pristine(assignment: Assignment, templates: Path | None) -> dict[str, str]:
+def _student_side(assignment: Assignment, templates: Path | None) -> tuple[dict[str, str], bytes | None]:
+    """From one rendering of the pack: the pristine hashes of the stub's files (an untouched stub is
+    recognised) and the stub module itself (what every student starts from: the kept files' zlib
+    dictionary)."""
     import json
 
     from grader.authoring.generate import render_assignment
 
-    return json.loads(render_assignment(assignment, templates).files[EXPECTED]).get("pristine", {})
+    files = render_assignment(assignment, templates).files
+    return json.loads(files[EXPECTED]).get("pristine", {}), files.get(f"{assignment.module}.py")
 
 
 def _mtime(path: Path) -> str | None:
@@ -100,12 +104,6 @@ def _mtime(path: Path) -> str | None:
         return iso(path.lstat().st_mtime)
     except (OSError, NotGradable):
         return None
-
-
-def _stub(assignment: Assignment, templates: Path | None) -> bytes | None:
-    from grader.authoring.generate import render_assignment
-
-    return render_assignment(assignment, templates).files.get(f"{assignment.module}.py")
 
 
 def _open_failure(entry: Path, exc: Exception) -> str:
@@ -141,7 +139,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     files = bundle(solution_folder)
     ver = version(files)
     summary = BatchSummary(assignment.name)
-    pristine = _pristine(assignment, options.templates)
+    pristine, stub = _student_side(assignment, options.templates)  # rendered once per batch
     policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
     intake = collect(submissions, options.source, assignment.module, options.roster)
     summary.lms = intake.lms
@@ -156,7 +154,6 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
         decided[entry.student] = found
         return found
 
-    stub = _stub(assignment, options.templates)  # what every student starts from: the files' zlib dictionary
     # the files of submissions being graded, kept with their results (bounded by what is in flight)
     in_flight: dict[str, dict[str, bytes]] = {}
 
