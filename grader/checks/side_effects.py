@@ -195,12 +195,16 @@ class Recorder:
         self._names: dict[Callable, list[str]] = {}
         self._records: dict[str, list[np.ndarray]] = {}
         self._calls: dict[str, int] = {}
+        self._wrapped: dict[str, tuple[Callable, Callable]] = {}
         self._open = True
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._impl, name)
         if name in self._functions and callable(attr):
-            return self._wrap(name, attr)
+            wrapped = self._wrapped.get(name)
+            if wrapped is None or wrapped[0] is not attr:  # one wrapper per function, not one per call
+                wrapped = self._wrapped[name] = (attr, self._wrap(name, attr))
+            return wrapped[1]
         return attr
 
     def _wrap(self, function: str, fn: Callable) -> Callable:
