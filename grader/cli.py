@@ -346,7 +346,7 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
         total = len([p for p in submissions.iterdir() if not p.name.startswith(".")]) if submissions.is_dir() else 0
         summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress), total)
         from grader.bulk.adjustments import apply_adjustments
-        from grader.config import scale_results
+        from grader.result import scale_results
 
         # plots are only for pages: without --html they stay in the gradebook (most of the data)
         results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
@@ -458,7 +458,7 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
     """Write the outputs of a graded batch again from its gradebook, without grading."""
     from grader.bulk.adjustments import apply_adjustments
     from grader.bulk.gradebook import Gradebook, GradebookError
-    from grader.config import scale_results
+    from grader.result import scale_results
     from grader.reports.export import write_outputs
 
     try:

@@ -37,7 +37,7 @@ import math
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -432,27 +432,7 @@ def course_secret(path: str | None = None, *, config: CourseConfig | None = None
     return None
 
 
-# ---------------------------------------------------------------- points and titles
-
-
-def scale_result(result, points: float | None):
-    """A copy of ``result`` whose check scores and totals are scaled so the maximum is ``points``.
-
-    Verdicts (each check's status, message and hint) are unchanged; the late penalty is a fraction,
-    so it applies to the scaled score as it did to the raw one.
-    """
-    if not points or not result.max_score or abs(result.max_score - points) < 1e-12:
-        return result
-    factor = float(points) / float(result.max_score)
-    checks = [replace(c, score=round(c.score * factor, 6), max_score=round(c.max_score * factor, 6))
-              for c in result.checks]
-    raw = round(sum(c.score for c in result.checks) * factor, 6)
-    return replace(result, checks=checks, max_score=round(float(points), 6),
-                   score=round(raw * (1.0 - float(result.penalty or 0.0)), 6))
-
-
-def scale_results(results: Iterable, points: float | None) -> list:
-    return [scale_result(r, points) for r in results]
+# ---------------------------------------------------------------- titles
 
 
 def configured_title(folder: Path) -> str | None:

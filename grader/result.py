@@ -8,7 +8,7 @@ A result holds everything the grader found, for instructors. What a student may 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable
 
 PASSED, FAILED, ERROR, TIMEOUT = "passed", "failed", "error", "timeout"
 GRADED, NOT_GRADABLE = "graded", "not_gradable"
@@ -99,3 +99,24 @@ class Result:
         checks = [CheckResult(**{k: v for k, v in c.items() if k in CheckResult.__dataclass_fields__})
                   for c in data.pop("checks", [])]
         return cls(checks=checks, **{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def scale_result(result: Result, points: float | None) -> Result:
+    """A copy of ``result`` whose check scores and totals are scaled so the maximum is ``points``.
+
+    Verdicts (each check's status, message and hint) are unchanged; the late penalty is a fraction,
+    so it applies to the scaled score as it did to the raw one.
+    """
+    if not points or not result.max_score or abs(result.max_score - points) < 1e-12:
+        return result
+    factor = float(points) / float(result.max_score)
+    checks = [replace(c, score=round(c.score * factor, 6), max_score=round(c.max_score * factor, 6))
+              for c in result.checks]
+    raw = round(sum(c.score for c in result.checks) * factor, 6)
+    return replace(result, checks=checks, max_score=round(float(points), 6),
+                   score=round(raw * (1.0 - float(result.penalty or 0.0)), 6))
+
+
+def scale_results(results: Iterable[Result], points: float | None) -> list[Result]:
+    """:func:`scale_result` of each result (the assignment's published points, e.g. from course.toml)."""
+    return [scale_result(r, points) for r in results]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from grader.bulk.late import LatePolicy
-from grader.config import (ConfigError, CourseConfig, course_secret, load_config, load_course, scale_result)
+from grader.config import ConfigError, CourseConfig, course_secret, load_config, load_course
 from grader.grading.engine import DEFAULT_CHECK_TIMEOUT, DEFAULT_TIMEOUT
-from grader.result import FAILED, PASSED, CheckResult, Result
+from grader.result import FAILED, PASSED, CheckResult, Result, scale_result
 
 from _instructor import REPO, make_course, run_cli
 
