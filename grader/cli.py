@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 import grader
 from grader.checks.loader import AuthoringError
 from grader.authoring.markers import MarkerError
+from grader.config import OptionError
 
 
 def _templates(path: Path | None) -> Path | None:
@@ -29,16 +31,32 @@ class Failure(click.ClickException):
     exit_code = 2
 
 
+def _users_to_fix() -> tuple[type[Exception], ...]:
+    """Errors whose message tells the user what to fix (imported only when one is raised)."""
+    from grader.bulk.gradebook import GradebookError
+    from grader.lms.intake import IntakeError
+    from grader.lms.roster import RosterError
+    from grader.reports.outputs import OutputError
+
+    return AuthoringError, MarkerError, GradebookError, IntakeError, RosterError, OutputError
+
+
 def _guard(fn):
-    """Turn authoring errors into a clear message and exit code 2 instead of a traceback."""
-    import functools
+    """Turn the user's errors into a clear message and exit code 2 instead of a traceback: a wrong
+    option as click's usage error naming it, anything else to fix as one sentence."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (AuthoringError, MarkerError) as exc:
-            raise Failure(str(exc)) from None
+        except OptionError as exc:
+            if exc.option:
+                raise click.BadParameter(str(exc), param_hint=exc.option) from None
+            raise click.UsageError(str(exc)) from None
+        except Exception as exc:
+            if isinstance(exc, _users_to_fix()):
+                raise Failure(str(exc)) from None
+            raise
 
     return wrapper
 
@@ -51,6 +69,32 @@ def main() -> None:
 
 solutions_option = click.option("--solutions", type=click.Path(path_type=Path), default=Path("solutions"),
                                 show_default=True, help="The instructor's solutions folder.")
+def output_options(command):
+    """--json, --csv, --junit, --gradescope and --html, handed to ``command`` as one ``outputs``
+    (:class:`~grader.reports.outputs.OutputOptions`): grade batch and grade report write the same files."""
+    options = [
+        click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results as JSON."),
+        click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Write a CSV for LMS import."),
+        click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML."),
+        click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path),
+                     help="Write Gradescope results.json files."),
+        click.option("--html", "html_dir", type=click.Path(path_type=Path),
+                     help="Write feedback pages and a class report."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, json_path, csv_path, junit_path, gradescope_dir, html_dir, **kwargs):
+        from grader.reports.outputs import OutputOptions
+
+        outputs = OutputOptions(json=json_path, csv=csv_path, junit=junit_path, gradescope=gradescope_dir,
+                                html=html_dir)
+        return command(*args, outputs=outputs, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 templates_option = click.option("--templates", type=click.Path(path_type=Path), default=None,
                                 help="Template overrides (default: ./templates if present).")
 
@@ -249,11 +293,7 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
 @solutions_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
 @click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True)
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results as JSON.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Write a CSV for LMS import.")
-@click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML.")
-@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
-@click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
+@output_options
 @click.option("--timeout", type=float, default=None, help="Seconds per submission.")
 @click.option("--check-timeout", type=float, default=None, help="Seconds per check (unless a check sets its own).")
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -279,151 +319,22 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
               help="A CSV of per-student extensions (columns student and days or due), besides course.toml's.")
 @templates_option
 @_guard
-def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None, gradebook: Path,
-          json_path: Path | None, csv_path: Path | None, junit_path: Path | None, gradescope_dir: Path | None,
-          html_dir: Path | None, timeout: float | None, regrade: bool, deadline: str | None,
-          late_policy: str | None, scheduler: str | None, templates: Path | None,
-          check_timeout: float | None = None, points: float | None = None,
-          start_method: str | None = None, source: str = "auto", roster: Path | None = None,
-          time_from: str | None = None, extensions_csv: Path | None = None) -> None:
+def batch(templates: Path | None, **options) -> None:
     """Grade every submission in SUBMISSIONS into a gradebook, then write the outputs asked for.
 
     SUBMISSIONS is a folder of one entry per student (named after them), or a Canvas or Moodle
     submissions download as it comes. Defaults come from course.toml (timeouts, jobs, the secret,
     and the assignment's due date, late policy, extensions and points); options override them.
     """
-    from grader.bulk.batch import BatchOptions, run_batch
-    from grader.bulk.gradebook import Gradebook, GradebookError
-    from grader.bulk.late import LatePolicy, parse_deadline, parse_policy
-    from grader.course import assignment_folders
+    from grader.bulk.batch_options import BatchRequest
+    from grader.bulk.closing import format_batch_summary, untimed_warning
+    from grader.bulk.pipeline import grade_batch
 
-    [folder] = assignment_folders(solutions, (assignment,))
-    config = _course(solutions)
-    section = config.assignment(assignment)
-    settings = config.settings(timeout=timeout, check_timeout=check_timeout)
-    if start_method:
-        from grader.sandbox.launch import resolve_start_method
-
-        try:
-            resolve_start_method(start_method)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--start-method") from None
-        settings.start_method = start_method
-    try:
-        policy = parse_policy(late_policy) if late_policy else section.late_policy
-        when = parse_deadline(deadline) if deadline else section.due
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    lms_download = source in ("canvas", "moodle") or submissions.is_file()  # the LMS may say how late
-    if policy is not None and when is None and not lms_download:
-        raise click.UsageError(f"--late-policy needs --deadline (or due in {config.label} [assignments.{assignment}])")
-    if when is not None and policy is None:
-        policy = LatePolicy()  # record how late each submission is, without a penalty
-    secret = config.secret_bytes()
-    if secret is None and config.secret.declared:
-        click.echo(f"warning: no course secret found ({config.secret.describe()}): hidden checks draw their "
-                   f"inputs from the public default seed", err=True)
-    from grader.bulk.extensions import ExtensionError, Extensions, read_csv
-    from grader.lms.intake import IntakeError
-    from grader.lms.roster import RosterError, read_roster
-
-    try:
-        extensions = section.extensions or Extensions()
-        if extensions_csv:
-            extensions = extensions.merged(read_csv(extensions_csv))
-        people = read_roster(roster) if roster else None
-    except (ExtensionError, RosterError) as exc:
-        raise Failure(str(exc)) from None
-    options = BatchOptions(jobs=config.jobs(jobs), settings=settings, regrade=regrade, deadline=when,
-                           policy=policy, scheduler=scheduler, secret=secret, templates=_templates(templates),
-                           source=source, roster=people, time_from=time_from, extensions=extensions)
-    points = points or section.points
-    try:
-        book = Gradebook(gradebook)
-    except GradebookError as exc:
-        raise Failure(str(exc)) from None
-    try:
-        total = len([p for p in submissions.iterdir() if not p.name.startswith(".")]) if submissions.is_dir() else 0
-        summary = _run_with_progress(lambda progress: run_batch(submissions, folder, book, options, progress), total)
-        from grader.bulk.adjustments import apply_adjustments
-        from grader.result import scale_results
-
-        # plots are only for pages: without --html they stay in the gradebook (most of the data)
-        results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
-        results = apply_adjustments(results, book.adjustments(assignment))
-        written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
-    except (GradebookError, IntakeError) as exc:
-        raise Failure(str(exc)) from None
-    finally:
-        book.close()
-    source_name = f" ({summary.lms.capitalize()} download)" if summary.lms else ""
-    click.echo(f"{summary.assignment}: {summary.entries} submissions{source_name}, {summary.graded} graded now, "
-               f"{summary.reused} unchanged; {summary.elapsed:.1f} s ({summary.rate:.1f}/s); gradebook: {gradebook}")
-    _echo_intake(summary, when is not None)
-    for path in written:
-        click.echo(f"  wrote {path}")
-    if summary.entries:
-        from grader.reports.terminal import format_class_summary
-
-        click.echo(format_class_summary(results))
-
-
-def _echo_intake(summary, has_deadline: bool) -> None:
-    """What the batch did not grade, who is missing, what looks wrong, and who decided lateness."""
-    from grader.bulk.timing import NONE
-
-    sections = (("skipped (not graded)", summary.skipped), ("check these", summary.problems),
-                ("on the roster, no submission (0 points)", summary.missing))
-    for title, lines in sections:
-        if lines:
-            click.echo(f"{title}: {len(lines)}")
-            for line in lines:
-                click.echo(f"  {line}")
-    if not (has_deadline or summary.lms or set(summary.late_sources) - {NONE}):
-        return  # no deadline and no time anywhere: nothing about lateness to say
-    sources = ", ".join(f"{source} {n}" for source, n in sorted(summary.late_sources.items()))
-    if sources:
-        click.echo(f"lateness decided by: {sources}")
-    for note, n in sorted(summary.late_notes.items()):
-        click.echo(f"  {n} row{'s' if n != 1 else ''}: {note}")
-    if summary.late_sources.get(NONE) and has_deadline:
-        click.echo(f"warning: {summary.late_sources[NONE]} row(s) have no submission time, so no late penalty was "
-                   f"applied to them; name a source with --time-from manifest|mtime if you trust one", err=True)
-
-
-def _run_with_progress(run, total: int):
-    """A progress bar (count, rate, ETA) on a terminal; a line every few seconds otherwise."""
-    started = time.monotonic()
-    if sys.stderr.isatty() and total:
-        with click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True,
-                               item_show_func=lambda r: r) as bar:
-            def progress(result, fresh):
-                rate = bar.pos / max(time.monotonic() - started, 1e-9)
-                bar.update(1, f"{rate:.0f}/s")
-            return run(progress)
-    state = {"n": 0, "last": started}
-
-    def progress(result, fresh):
-        state["n"] += 1
-        now = time.monotonic()
-        if now - state["last"] >= 5 or state["n"] == total:
-            state["last"] = now
-            shown = f"{state['n']}/{total}" if total else str(state["n"])  # an LMS zip: counted as it is read
-            click.echo(f"graded {shown} ({state['n'] / max(now - started, 1e-9):.0f}/s)", err=True)
-    return run(progress)
-
-
-def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir) -> list[Path]:
-    from grader.reports.export import write_outputs
-
-    max_score = max((r.max_score for r in results), default=0.0)
-    written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
-                            gradescope=gradescope_dir)
-    if html_dir:
-        from grader.reports.html import write_class_report
-
-        written.append(write_class_report(results, assignment, max_score, html_dir))
-    return written
+    outcome = grade_batch(BatchRequest(templates=_templates(templates), **options),
+                          warn=lambda line: click.echo(line, err=True))
+    click.echo(format_batch_summary(outcome))
+    if untimed_warning(outcome):
+        click.echo(untimed_warning(outcome), err=True)
 
 
 @main.command()

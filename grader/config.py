@@ -67,6 +67,15 @@ class ConfigError(AuthoringError):
     """A problem in course.toml: the message names the file, the key and what is allowed."""
 
 
+class OptionError(AuthoringError):
+    """A command-line value that is wrong, or missing beside another: ``option`` names the option
+    at fault (``None`` when the problem is the combination)."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 # ---------------------------------------------------------------- the schema
 
 

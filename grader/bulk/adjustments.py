@@ -9,9 +9,12 @@ so every report that shows a message shows it.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from grader.result import Result
+from grader.result import Result, scale_results
+
+if TYPE_CHECKING:
+    from grader.bulk.gradebook import Gradebook
 
 
 def describe(adjustment: dict[str, Any]) -> str:
@@ -36,3 +39,10 @@ def apply_adjustments(results: Iterable[Result], adjustments: dict[str, list[dic
         adjusted.message = f"{result.message}\n{notes}" if result.message else notes
         out.append(adjusted)
     return out
+
+
+def published_results(book: "Gradebook", assignment: str, points: float | None, *, plots: bool) -> list[Result]:
+    """The gradebook's results for ``assignment`` as every output shows them: scaled to the
+    published ``points``, then adjusted (with their plot arrays only when ``plots``)."""
+    return apply_adjustments(scale_results(book.results(assignment, plots=plots), points),
+                             book.adjustments(assignment))

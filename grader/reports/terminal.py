@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections import Counter
+from pathlib import Path
+from statistics import mean, median
+from typing import Any
 
 import click
 
 from grader.result import NOT_GRADABLE, PASSED, Result
+from grader.templating import render
 
 STATUS_COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow"}
 
@@ -40,25 +45,26 @@ def format_result(result: Result, *, colour: bool = True, width: int | None = No
     return "\n".join(lines)
 
 
-def format_class_summary(results: list[Result], *, top: int = 5) -> str:
-    """A few lines about a whole class: scores, the checks most often failed, the commonest mistakes."""
-    from collections import Counter
-    from statistics import mean, median
-
-    if not results:
-        return "no submissions"
+def class_summary_context(results: list[Result], *, top: int = 5) -> dict[str, Any]:
+    """What ``class_summary.txt.j2`` receives: scores, the checks most often failed, the commonest mistakes."""
     graded = [r for r in results if r.status != NOT_GRADABLE]
-    max_score = max(r.max_score for r in results)
     scores = [r.score for r in results]
-    lines = [f"{len(results)} students: mean {mean(scores):.1f}/{max_score:g}, median {median(scores):g}, "
-             f"{sum(r.score == r.max_score for r in results)} full marks, {len(results) - len(graded)} not gradable, "
-             f"{sum(r.late_days > 0 for r in results)} late"]
     failed = Counter(c.name for r in graded for c in r.checks if c.status != PASSED)
-    if failed:
-        lines.append("most failed checks: " + ", ".join(f"{n} ({k})" for n, k in failed.most_common(top)))
     mistakes = Counter(c.mistake for r in graded for c in r.checks if c.mistake)
     students = {m: sum(any(c.mistake == m for c in r.checks) for r in graded) for m in mistakes}
-    if students:
-        lines.append("most frequent mistakes: " + ", ".join(
-            f"{m} ({n} student{'s' if n != 1 else ''})" for m, n in sorted(students.items(), key=lambda kv: -kv[1])[:top]))
-    return "\n".join(lines)
+    return {
+        "students": len(results), "graded": len(graded), "not_gradable": len(results) - len(graded),
+        "max_score": f"{max(r.max_score for r in results):g}",
+        "mean_all": f"{mean(scores):.1f}", "mean_graded": f"{mean(r.score for r in graded):.1f}" if graded else "-",
+        "median_all": f"{median(scores):g}",
+        "full": sum(r.score == r.max_score for r in results), "late": sum(r.late_days > 0 for r in results),
+        "failed": failed.most_common(top),
+        "mistakes": sorted(students.items(), key=lambda kv: -kv[1])[:top],
+    }
+
+
+def format_class_summary(results: list[Result], *, top: int = 5, templates: Path | None = None) -> str:
+    """A few lines about a whole class (``class_summary.txt.j2``): both means, each saying what it is over."""
+    if not results:
+        return "no submissions"
+    return render("class_summary.txt.j2", templates, **class_summary_context(results, top=top)).rstrip("\n")

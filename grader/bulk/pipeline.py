@@ -1,0 +1,64 @@
+"""``grade batch`` from end to end: plan it, grade into the gradebook, write the outputs.
+
+The command line only parses and prints; the order of the steps and the gradebook's lifetime live
+here. The gradebook is opened before anything is graded (a locked or foreign file stops the batch
+at once) and closed whatever happens; the outputs show the results at the published points with
+the manual adjustments, as ``grade report`` shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from grader.bulk.adjustments import published_results
+from grader.bulk.batch import BatchSummary, run_batch
+from grader.bulk.batch_options import BatchPlan, BatchRequest, plan_batch
+from grader.bulk.gradebook import Gradebook
+from grader.bulk.progress import BatchProgress
+from grader.reports.outputs import write_requested
+from grader.result import Result
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch did: its plan, the run's summary, every row as published, and the files written."""
+
+    request: BatchRequest
+    plan: BatchPlan
+    summary: BatchSummary
+    results: list[Result]
+    written: list[Path]
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.plan.options.deadline is not None
+
+
+def grade_batch(request: BatchRequest, *, warn: Callable[[str], None],
+                progress: Callable[[int], BatchProgress] = BatchProgress) -> BatchOutcome:
+    """Grade ``request.submissions`` into its gradebook and write the outputs it asks for.
+
+    ``warn`` receives what the instructor should read before the batch starts; ``progress`` makes
+    the per-result callback from the number of entries (0 when an LMS zip is counted as it is read).
+    """
+    plan = plan_batch(request)
+    for warning in plan.warnings:
+        warn(warning)
+    book = Gradebook(request.gradebook)
+    try:
+        with progress(entry_count(request.submissions)) as shown:
+            summary = run_batch(request.submissions, plan.folder, book, plan.options, shown)
+        results = published_results(book, request.assignment, plan.points, plots=request.outputs.plots)
+    finally:
+        book.close()
+    written = write_requested(results, request.assignment, request.outputs)
+    return BatchOutcome(request, plan, summary, results, written)
+
+
+def entry_count(submissions: Path) -> int:
+    """The entries of a folder of submissions (hidden files are not entries); 0 for a zip."""
+    if not submissions.is_dir():
+        return 0
+    return sum(1 for p in submissions.iterdir() if not p.name.startswith("."))
