@@ -340,11 +340,7 @@ def batch(templates: Path | None, **options) -> None:
 @main.command()
 @click.option("--gradebook", type=click.Path(path_type=Path), required=True, help="The gradebook a batch wrote.")
 @click.option("--assignment", required=True, help="The assignment to report on.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results as JSON.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Write a CSV for LMS import.")
-@click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML.")
-@click.option("--gradescope", "gradescope_dir", type=click.Path(path_type=Path), help="Write Gradescope results.json files.")
-@click.option("--html", "html_dir", type=click.Path(path_type=Path), help="Write feedback pages and a class report.")
+@output_options
 @click.option("--points", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Scale the assignment's total to this (default: its points in ./course.toml, else the checks').")
 @click.option("--to", "lms", type=click.Choice(["canvas", "moodle"]), default=None,
@@ -362,73 +358,12 @@ def batch(templates: Path | None, **options) -> None:
               help="With --to moodle: where the feedback-files zip goes (default: beside --out).")
 @click.option("--changes", is_flag=True, help="List the students whose score changed when the checks changed "
                                               "(from the gradebook's history of graded versions).")
-def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: Path | None, junit_path: Path | None,
-           gradescope_dir: Path | None, html_dir: Path | None, points: float | None = None, lms: str | None = None,
-           roster: Path | None = None, lms_out: Path | None = None, column: str | None = None, mode: str = "points",
-           feedback_zip: Path | None = None, changes: bool = False) -> None:
+@_guard
+def report(**options) -> None:
     """Write the outputs of a graded batch again from its gradebook, without grading."""
-    from grader.bulk.adjustments import apply_adjustments
-    from grader.bulk.gradebook import Gradebook, GradebookError
-    from grader.result import scale_results
-    from grader.reports.export import write_outputs
+    from grader.bulk.report_from_gradebook import ReportRequest, format_report, report_from_gradebook
 
-    try:
-        section = _course(None).assignment(assignment)
-        points = points or section.points
-    except AuthoringError as exc:
-        raise Failure(str(exc)) from None
-    if not gradebook.is_file():
-        raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
-    if lms and not (roster and lms_out):
-        raise click.UsageError(f"--to {lms} needs --roster (the file {lms.capitalize()} exported) and --out")
-    if not any((json_path, csv_path, junit_path, gradescope_dir, html_dir, lms, changes)):
-        raise click.UsageError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html, "
-                               "--to, --changes")
-    try:
-        with Gradebook(gradebook) as book:
-            results = book.results(assignment, plots=bool(html_dir))
-            known = book.assignments()
-            made = book.adjustments(assignment)
-            history = book.history(assignment) if changes else []
-    except GradebookError as exc:
-        raise Failure(str(exc)) from None
-    if not results:
-        raise Failure(f"{gradebook} holds no results for {assignment!r} (it holds: {', '.join(known) or 'none'})")
-    results = apply_adjustments(scale_results(results, points), made)
-    max_score = max(r.max_score for r in results)
-    if changes:
-        from grader.bulk.history import format_changes, score_changes
-
-        click.echo(format_changes(score_changes(history), assignment))
-    try:
-        written = write_outputs(results, assignment, max_score, json=json_path, csv=csv_path, junit=junit_path,
-                                gradescope=gradescope_dir)
-        if html_dir:
-            try:
-                from grader.reports.html import write_class_report
-            except ImportError as exc:
-                raise Failure(f"--html is not available in this installation ({exc}); "
-                              f"the other outputs were written") from None
-            written.append(write_class_report(results, assignment, max_score, html_dir))
-        lines: list[str] = []
-        if lms:
-            from grader.lms.report import to_lms
-            from grader.lms.roster import RosterError
-
-            try:
-                done = to_lms(results, assignment, lms, roster, lms_out, title=section.title, column=column,
-                              mode=mode, feedback=feedback_zip)
-            except RosterError as exc:
-                raise Failure(str(exc)) from None
-            written += done.paths
-            lines = done.lines
-    except OSError as exc:
-        raise Failure(f"cannot write the outputs: {exc}") from None
-    click.echo(f"{assignment}: {len(results)} students from {gradebook}")
-    for path in written:
-        click.echo(f"  wrote {path}")
-    for line in lines:
-        click.echo(f"  {line}")
+    click.echo(format_report(report_from_gradebook(ReportRequest(**options))))
 
 
 @main.command()

@@ -1,0 +1,106 @@
+"""``grade report``: the outputs of a graded batch written again from its gradebook, without grading.
+
+The results are read as :func:`~grader.bulk.adjustments.published_results` shows them (the published
+points, the manual adjustments), written through the same output path as ``grade batch``, and,
+when asked, into the LMS's own file for import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.bulk.adjustments import published_results
+from grader.bulk.gradebook import Gradebook
+from grader.bulk.history import format_changes, score_changes
+from grader.checks.loader import AuthoringError
+from grader.config import OptionError, load_course
+from grader.reports.outputs import OutputError, OutputOptions, write_requested
+from grader.result import Result
+from grader.templating import render
+
+
+@dataclass
+class ReportRequest:
+    """The command line of ``grade report`` (``points`` ``None``: as ./course.toml says)."""
+
+    gradebook: Path
+    assignment: str
+    outputs: OutputOptions = field(default_factory=OutputOptions)
+    points: float | None = None
+    lms: str | None = None  # canvas | moodle: fill that LMS's file for import
+    roster: Path | None = None  # the file the LMS exported
+    lms_out: Path | None = None  # the file to import into the LMS
+    column: str | None = None  # Canvas: the export's column to fill
+    mode: str = "points"  # Canvas: points or percent
+    feedback_zip: Path | None = None  # Moodle: where the feedback-files zip goes
+    changes: bool = False  # list the students whose score changed when the checks changed
+
+
+@dataclass
+class ReportOutcome:
+    request: ReportRequest
+    results: list[Result]
+    written: list[Path]
+    lms_lines: list[str] = field(default_factory=list)  # what the LMS file got, and what it did not
+    changes: str | None = None  # the students whose score the checks changed, when asked
+
+
+def report_from_gradebook(request: ReportRequest) -> ReportOutcome:
+    """Read the gradebook and write every output ``request`` asks for."""
+    section = load_course(None).assignment(request.assignment)
+    _check(request)
+    results, history = _read(request, request.points or section.points)
+    written = write_requested(results, request.assignment, request.outputs)
+    outcome = ReportOutcome(request, results, written,
+                            changes=format_changes(score_changes(history), request.assignment)
+                            if request.changes else None)
+    if request.lms:
+        _fill_lms(outcome, title=section.title)
+    return outcome
+
+
+def _check(request: ReportRequest) -> None:
+    """Refuse, before reading anything, a request that cannot be done or would do nothing."""
+    if not request.gradebook.is_file():
+        raise AuthoringError(f"{request.gradebook}: no such gradebook (write one with "
+                             f"`grade batch ... --gradebook {request.gradebook}`)")
+    if request.lms and not (request.roster and request.lms_out):
+        raise OptionError(f"--to {request.lms} needs --roster (the file {request.lms.capitalize()} exported) "
+                          f"and --out")
+    if not (request.outputs.any or request.lms or request.changes):
+        raise OptionError("nothing to write: give at least one of --json, --csv, --junit, --gradescope, --html, "
+                          "--to, --changes")
+
+
+def _read(request: ReportRequest, points: float | None) -> tuple[list[Result], list[tuple]]:
+    """The results as published at ``points`` and, when asked, the history of graded versions."""
+    with Gradebook(request.gradebook) as book:
+        results = published_results(book, request.assignment, points, plots=request.outputs.plots)
+        if not results:
+            known = ", ".join(book.assignments()) or "none"
+            raise AuthoringError(f"{request.gradebook} holds no results for {request.assignment!r} "
+                                 f"(it holds: {known})")
+        history = book.history(request.assignment) if request.changes else []
+    return results, history
+
+
+def _fill_lms(outcome: ReportOutcome, *, title: str | None) -> None:
+    from grader.lms.report import to_lms
+
+    r = outcome.request
+    try:
+        done = to_lms(outcome.results, r.assignment, r.lms, r.roster, r.lms_out, title=title, column=r.column,
+                      mode=r.mode, feedback=r.feedback_zip)
+    except OSError as exc:
+        raise OutputError(f"cannot write the outputs: {exc}") from None
+    outcome.written += done.paths
+    outcome.lms_lines = done.lines
+
+
+def format_report(outcome: ReportOutcome, templates: Path | None = None) -> str:
+    """What ``grade report`` prints (``report_summary.txt.j2``): the changes asked for, the files written."""
+    r = outcome.request
+    return render("report_summary.txt.j2", templates, changes=outcome.changes, assignment=r.assignment,
+                  students=len(outcome.results), gradebook=r.gradebook, written=outcome.written,
+                  lms_lines=outcome.lms_lines).rstrip("\n")
