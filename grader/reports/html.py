@@ -294,19 +294,60 @@ def write_class_report(results: list[Result], assignment: str, max_score: float,
 def class_context(results: list[Result], assignment: str, max_score: float, links: list[str]) -> dict[str, Any]:
     """What ``class_report.html.j2`` receives (``links[i]`` is the page of ``results[i]``)."""
     graded = [r for r in results if r.status != NOT_GRADABLE]
-    scores = [r.score for r in graded]
     link = {id(r): href for r, href in zip(results, links)}
+    top = float(max_score) if max_score and math.isfinite(max_score) and max_score > 0 else None
+    checks = check_rows(graded)
+    late = late_rows(results, link)
+    return {
+        "assignment": assignment,
+        "max_score": points(max_score),
+        "summary": class_summary(results, graded, top, late=len(late)),
+        "histogram": score_histogram([r.score for r in graded], top),
+        "pass_chart": svg.bar_chart([c["name"] for c in checks], [c["rate"] for c in checks],
+                                    title="Share of students passing each check", max_value=1.0, percent=True),
+        "checks": checks,
+        "mistakes": mistake_rows(graded),
+        "late": late,
+        "not_gradable": [{"student": r.student, "href": link[id(r)], "reason": r.message or "no reason recorded"}
+                         for r in results if r.status == NOT_GRADABLE],
+        "students": student_rows(results, links),
+        "version": grader.__version__,
+    }
 
-    students = []
+
+def class_summary(results: list[Result], graded: list[Result], top: float | None, *, late: int) -> dict[str, Any]:
+    """The headline figures. Two means, each saying what it is over: the graded submissions (what the
+    histogram shows), and every submission with a not-gradable one counted as 0 (what an LMS column
+    averages, and ``grade batch``'s closing line)."""
+    scores = [r.score for r in graded]
+    return {
+        "submissions": len(results),
+        "graded": len(graded),
+        "not_gradable": len(results) - len(graded),
+        "mean_graded": f"{statistics.fmean(scores):.3g}" if scores else "–",
+        "mean_all": f"{statistics.fmean(r.score for r in results):.3g}" if results else "–",
+        "median_graded": f"{statistics.median(scores):.3g}" if scores else "–",
+        "full": sum(1 for s in scores if top is not None and s >= top - 1e-9),
+        "late": late,
+    }
+
+
+def student_rows(results: list[Result], links: list[str]) -> list[dict[str, Any]]:
+    """One row per student: status, score, checks passed, days late, and the link to their page."""
+    rows = []
     for r, href in zip(results, links):
-        passed = sum(1 for c in r.checks if c.status == PASSED)
-        students.append({"student": r.student, "href": href, "graded": r.status != NOT_GRADABLE,
-                         "status": "graded" if r.status == GRADED else r.status.replace("_", " "),
-                         "score": points(r.score), "max_score": points(r.max_score),
-                         "percent": f"{100 * r.score / r.max_score:.0f}" if r.max_score else "–",
-                         "passed": passed, "checks": len(r.checks), "late_days": r.late_days})
+        rows.append({"student": r.student, "href": href, "graded": r.status != NOT_GRADABLE,
+                     "status": "graded" if r.status == GRADED else r.status.replace("_", " "),
+                     "score": points(r.score), "max_score": points(r.max_score),
+                     "percent": f"{100 * r.score / r.max_score:.0f}" if r.max_score else "–",
+                     "passed": sum(1 for c in r.checks if c.status == PASSED), "checks": len(r.checks),
+                     "late_days": r.late_days})
+    return rows
 
-    stats = []
+
+def check_rows(graded: list[Result]) -> list[dict[str, Any]]:
+    """Per check, in the order first seen: how many passed, the mean points, how many failed with a
+    known mistake or a hint."""
     order: dict[str, dict[str, Any]] = {}
     for r in graded:
         for c in r.checks:
@@ -316,13 +357,17 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
             s["passed"] += c.status == PASSED
             s["points"] += c.score
             s["mistakes"] += bool(c.status != PASSED and (c.mistake or c.hint))
+    rows = []
     for s in order.values():
         rate = s["passed"] / s["n"] if s["n"] else 0.0
-        stats.append({**s, "rate": rate, "rate_text": f"{rate:.0%}", "mean": points(round(s["points"] / s["n"], 2)),
-                      "max_score": points(s["max_score"])})
-    pass_chart = svg.bar_chart([s["name"] for s in stats], [s["rate"] for s in stats],
-                               title="Share of students passing each check", max_value=1.0, percent=True)
+        rows.append({**s, "rate": rate, "rate_text": f"{rate:.0%}", "mean": points(round(s["points"] / s["n"], 2)),
+                     "max_score": points(s["max_score"])})
+    return rows
 
+
+def mistake_rows(graded: list[Result]) -> list[dict[str, Any]]:
+    """The known mistakes (or hints) of failed checks, commonest first: how often, by how many
+    students, in which checks."""
     mistakes: dict[str, dict[str, Any]] = {}
     for r in graded:
         for c in r.checks:
@@ -334,18 +379,21 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
             m["count"] += 1
             m["students"].add(r.student)
             m["checks"][c.name] += 1
-    mistake_rows = [{"mistake": m["mistake"], "hint": m["hint"], "count": m["count"],
-                     "students": len(m["students"]), "checks": sorted(m["checks"])}
-                    for m in sorted(mistakes.values(), key=lambda m: (-m["count"], m["mistake"], m["hint"]))]
+    return [{"mistake": m["mistake"], "hint": m["hint"], "count": m["count"],
+             "students": len(m["students"]), "checks": sorted(m["checks"])}
+            for m in sorted(mistakes.values(), key=lambda m: (-m["count"], m["mistake"], m["hint"]))]
 
-    late = [{"student": r.student, "href": link[id(r)], "submitted_at": r.submitted_at or "–",
+
+def late_rows(results: list[Result], link: dict[int, str]) -> list[dict[str, Any]]:
+    """The submissions that were late or penalised: when, how late, the score before and after."""
+    return [{"student": r.student, "href": link[id(r)], "submitted_at": r.submitted_at or "–",
              "days": r.late_days, "penalty": f"{r.penalty:.0%}", "score": points(r.score),
              "raw_score": points(r.raw_score)}
             for r in results if r.late_days or r.penalty]
-    not_gradable = [{"student": r.student, "href": link[id(r)], "reason": r.message or "no reason recorded"}
-                    for r in results if r.status == NOT_GRADABLE]
 
-    top = float(max_score) if max_score and math.isfinite(max_score) and max_score > 0 else None
+
+def score_histogram(scores: list[float], top: float | None) -> str:
+    """The SVG histogram of the graded scores, binned one per point up to 20, else in round widths."""
     if top is None:
         bins: int | np.ndarray = 10
     elif top <= 20 and float(top).is_integer():
@@ -355,26 +403,5 @@ def class_context(results: list[Result], assignment: str, max_score: float, link
         if edges[-1] < top:
             edges.append(edges[-1] + (edges[1] - edges[0]))
         bins = np.array(edges)
-    histogram = svg.histogram(scores, bins, title="Scores of graded submissions",
-                              xlabel="points" + (f" (out of {points(top)})" if top else ""), ylabel="students")
-    return {
-        "assignment": assignment,
-        "max_score": points(max_score),
-        "summary": {
-            "submissions": len(results),
-            "graded": len(graded),
-            "not_gradable": len(results) - len(graded),
-            "mean": f"{statistics.fmean(scores):.3g}" if scores else "–",
-            "median": f"{statistics.median(scores):.3g}" if scores else "–",
-            "full": sum(1 for s in scores if top is not None and s >= top - 1e-9),
-            "late": len(late),
-        },
-        "histogram": histogram,
-        "pass_chart": pass_chart,
-        "checks": stats,
-        "mistakes": mistake_rows,
-        "late": late,
-        "not_gradable": not_gradable,
-        "students": students,
-        "version": grader.__version__,
-    }
+    return svg.histogram(scores, bins, title="Scores of graded submissions",
+                         xlabel="points" + (f" (out of {points(top)})" if top else ""), ylabel="students")

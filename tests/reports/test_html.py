@@ -188,8 +188,9 @@ def test_class_report_numbers() -> None:
     results = class_results()
     ordered = sorted(results, key=lambda r: r.student)
     ctx = class_context(ordered, "optim", 15, [f"students/{i}.html" for i in range(len(ordered))])
-    assert ctx["summary"] == {"submissions": 7, "graded": 6, "not_gradable": 1, "mean": "9.83", "median": "10",
-                              "full": 3, "late": 1}
+    # two means, each over what it says: the 6 graded (59 points), and all 7 with the not-gradable one as 0
+    assert ctx["summary"] == {"submissions": 7, "graded": 6, "not_gradable": 1, "mean_graded": "9.83",
+                              "mean_all": "8.43", "median_graded": "10", "full": 3, "late": 1}
     rates = {c["name"]: c["rate_text"] for c in ctx["checks"]}
     assert rates["momentum_update"] == "100%" and rates["momentum_path"] == "50%"
     top = ctx["mistakes"][0]
