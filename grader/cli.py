@@ -180,7 +180,7 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
     """
     from grader.audit.course_audit import AuditOptions, audit_course
     from grader.audit.mutants import AuditError
-    from grader.audit.report import failure, format_audits, write_html, write_json
+    from grader.audit.report import failing_line, format_audits, totals_line, write_html, write_json
 
     config = _course(solutions)
     options = AuditOptions(jobs=config.jobs(jobs), scheduler=scheduler, settings=config.settings(),
@@ -195,15 +195,9 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
         click.echo(f"wrote {write_json(audits, json_path)}")
     if html_dir:
         click.echo(f"wrote {write_html(audits, html_dir, solutions, _templates(templates))}")
-    failing = [a for a in audits if not a.ok]
-    runs, cached = sum(a.runs for a in audits), sum(a.cached for a in audits)
-    skipped = sum(a.not_compiling for a in audits)
-    click.echo(f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
-               + (f" ({skipped} more did not compile: skipped)" if skipped else "")
-               + f"; {runs} run(s) graded, {cached} from the cache")
-    if failing:
-        click.echo(f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
-            f"{a.assignment} ({failure(a)})" for a in failing), err=True)
+    click.echo(totals_line(audits))
+    if failing_line(audits):
+        click.echo(failing_line(audits), err=True)
         sys.exit(1)
 
 
@@ -372,29 +366,16 @@ def report(**options) -> None:
 @click.option("--points", required=True, help="Points to add (+2) or take (-1.5), on the assignment's published scale.")
 @click.option("--note", required=True, help="Why: shown to the student with the score.")
 @click.option("--gradebook", type=click.Path(path_type=Path), default=Path("gradebook.db"), show_default=True)
+@_guard
 def adjust(student: str, assignment: str, points: str, note: str, gradebook: Path) -> None:
     """Add or take points from STUDENT's score, with a note; kept through regrades, shown in every output."""
-    from grader.bulk.adjustments import describe
-    from grader.bulk.gradebook import Gradebook, GradebookError
+    from grader.bulk.adjustments import adjust_score, describe
 
     try:
         value = float(points)
     except ValueError:
         raise click.BadParameter(f"{points!r} is not a number of points (e.g. +2 or -1.5)", param_hint="--points")
-    if not gradebook.is_file():
-        raise Failure(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
-    try:
-        with Gradebook(gradebook) as book:
-            students = book.students(assignment)
-            if student not in students:
-                close = [s for s in students if student.casefold() in s.casefold()][:5]
-                raise Failure(f"{gradebook} has no student {student!r} for {assignment!r}"
-                              + (f"; did you mean {', '.join(close)}?" if close else
-                                 f" (it has {len(students)} students; see `grade report --csv`)"))
-            book.adjust(assignment, student, value, note)
-            total = sum(a["points"] for a in book.adjustments(assignment)[student])
-    except GradebookError as exc:
-        raise Failure(str(exc)) from None
+    total = adjust_score(gradebook, assignment, student, value, note)
     click.echo(f"{student}, {assignment}: {describe({'points': value, 'note': note})} (adjustments now {total:+g})")
 
 

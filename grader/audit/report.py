@@ -50,6 +50,23 @@ def failure(audit: AssignmentAudit) -> str:
     return "; ".join(parts)
 
 
+def totals_line(audits: list[AssignmentAudit]) -> str:
+    """How much was audited: assignments, mutants (and those that did not compile), runs graded and cached."""
+    skipped = sum(a.not_compiling for a in audits)
+    return (f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
+            + (f" ({skipped} more did not compile: skipped)" if skipped else "")
+            + f"; {sum(a.runs for a in audits)} run(s) graded, {sum(a.cached for a in audits)} from the cache")
+
+
+def failing_line(audits: list[AssignmentAudit]) -> str | None:
+    """The assignments that fail the audit and why, in one line (``None`` when every one passes)."""
+    failing = [a for a in audits if not a.ok]
+    if not failing:
+        return None
+    return f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
+        f"{a.assignment} ({failure(a)})" for a in failing)
+
+
 def format_audits(audits: list[AssignmentAudit], templates: Path | None = None) -> str:
     """The terminal report: one table of every assignment and function, then what needs a decision."""
     return environment(templates).get_template("audit.txt.j2").render(

@@ -9,8 +9,10 @@ so every report that shows a message shows it.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from grader.checks.loader import AuthoringError
 from grader.result import Result, scale_results
 
 if TYPE_CHECKING:
@@ -46,3 +48,27 @@ def published_results(book: "Gradebook", assignment: str, points: float | None, 
     published ``points``, then adjusted (with their plot arrays only when ``plots``)."""
     return apply_adjustments(scale_results(book.results(assignment, plots=plots), points),
                              book.adjustments(assignment))
+
+
+def adjust_score(gradebook: Path, assignment: str, student: str, points: float, note: str) -> float:
+    """Record an adjustment of ``points`` (with its ``note``) for ``student``; return the sum of their
+    adjustments now. A missing gradebook or an unknown student is an :class:`AuthoringError` that
+    says what exists (a few close ids, when some are)."""
+    from grader.bulk.gradebook import Gradebook
+
+    if not gradebook.is_file():
+        raise AuthoringError(f"{gradebook}: no such gradebook (write one with `grade batch ... --gradebook {gradebook}`)")
+    with Gradebook(gradebook) as book:
+        students = book.students(assignment)
+        if student not in students:
+            raise AuthoringError(f"{gradebook} has no student {student!r} for {assignment!r}"
+                                 + _did_you_mean(student, students))
+        book.adjust(assignment, student, points, note)
+        return sum(a["points"] for a in book.adjustments(assignment)[student])
+
+
+def _did_you_mean(student: str, students: list[str]) -> str:
+    close = [s for s in students if student.casefold() in s.casefold()][:5]
+    if close:
+        return f"; did you mean {', '.join(close)}?"
+    return f" (it has {len(students)} students; see `grade report --csv`)"
