@@ -69,6 +69,8 @@ def main() -> None:
 
 solutions_option = click.option("--solutions", type=click.Path(path_type=Path), default=Path("solutions"),
                                 show_default=True, help="The instructor's solutions folder.")
+
+
 def output_options(command):
     """--json, --csv, --junit, --gradescope and --html, handed to ``command`` as one ``outputs``
     (:class:`~grader.reports.outputs.OutputOptions`): grade batch and grade report write the same files."""
