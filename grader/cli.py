@@ -94,7 +94,7 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
 def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None) -> None:
     """Prove the checks: reference full marks, stub zero, every known mistake caught."""
     from grader.course import assignment_folders, load_solution
-    from grader.grading.verify import verify as run_verify
+    from grader.authoring.verify import verify as run_verify
 
     config = _course(solutions)
     failed = 0
