@@ -11,6 +11,7 @@ import click
 import grader
 from grader.checks.loader import AuthoringError
 from grader.authoring.markers import MarkerError
+from grader.wording import plural
 
 
 def _templates(path: Path | None) -> Path | None:
@@ -77,12 +78,12 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
             click.echo(note, err=True)
         if problems:
             click.echo("\n".join(problems))
-            click.echo(f"{len(problems)} pack file(s) out of date: run `grade generate` and commit the result.", err=True)
+            click.echo(f"{plural(len(problems), 'pack file is', 'pack files are')} out of date: run `grade generate` and commit the result.", err=True)
             sys.exit(1)
-        click.echo(f"pack is up to date ({len(rendered)} assignments)")
+        click.echo(f"pack is up to date ({plural(len(rendered), 'assignment')})")
         return
     written = write_pack(rendered, out)
-    click.echo(f"generated {len(rendered)} assignments into {out} ({len(written)} files changed) "
+    click.echo(f"generated {plural(len(rendered), 'assignment')} into {out} ({plural(len(written), 'file')} changed) "
                f"in {time.perf_counter() - started:.2f} s")
 
 
@@ -107,7 +108,7 @@ def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None
             click.echo(f"  {mark} {f.subject}: {f.detail}")
         failed += not report.ok
     if failed:
-        click.echo(f"{failed} assignment(s) failed verification", err=True)
+        click.echo(f"{plural(failed, 'assignment')} failed verification", err=True)
         sys.exit(1)
 
 
@@ -154,11 +155,11 @@ def audit(assignments: tuple[str, ...], solutions: Path, jobs: int | None, sched
     failing = [a for a in audits if not a.ok]
     runs, cached = sum(a.runs for a in audits), sum(a.cached for a in audits)
     skipped = sum(a.not_compiling for a in audits)
-    click.echo(f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
+    click.echo(f"{plural(len(audits), 'assignment')}, {plural(sum(len(a.verdicts) for a in audits), 'mutant')}"
                + (f" ({skipped} more did not compile: skipped)" if skipped else "")
-               + f"; {runs} run(s) graded, {cached} from the cache")
+               + f"; {plural(runs, 'run')} graded, {cached} from the cache")
     if failing:
-        click.echo(f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
+        click.echo(f"{plural(len(failing), 'assignment fails', 'assignments fail')} the audit: " + ", ".join(
             f"{a.assignment} ({failure(a)})" for a in failing), err=True)
         sys.exit(1)
 
@@ -171,7 +172,7 @@ def _audit_progress():
         now = time.monotonic()
         if now - state["last"] >= 5:
             state["last"] = now
-            click.echo(f"auditing: {done} runs graded ({queued} mutants queued, and the runs on other inputs "
+            click.echo(f"auditing: {plural(done, 'run')} graded ({plural(queued, 'mutant')} queued, and the runs on other inputs "
                        f"of those that keep full marks)", err=True)
     return progress
 

@@ -12,6 +12,7 @@ from typing import Any
 import grader
 from grader.audit.classify import AssignmentAudit, MutantVerdict
 from grader.templating import environment
+from grader.wording import plural
 
 KINDS = ("killed", "survived", "equivalent", "error")
 
@@ -42,9 +43,9 @@ def failure(audit: AssignmentAudit) -> str:
     """Why an assignment fails the audit, in one line."""
     parts = []
     if audit.unaccepted:
-        parts.append(f"{len(audit.unaccepted)} survivor(s) neither killed nor accepted")
+        parts.append(f"{plural(len(audit.unaccepted), 'survivor')} neither killed nor accepted")
     if audit.stale:
-        parts.append(f"{len(audit.stale)} stale audit.toml entr{'y' if len(audit.stale) == 1 else 'ies'}")
+        parts.append(f"{plural(len(audit.stale), 'stale audit.toml entry', 'stale audit.toml entries')}")
     if audit.below_min:
         parts.append(f"score {audit.tally().score:.3f} below min_score {audit.min_score}")
     return "; ".join(parts)
