@@ -192,25 +192,32 @@ def _audit_progress():
                    "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
 def submit(path: Path, assignment: str | None, student: str | None, notebook: str | None, json_path: Path | None,
            html_path: Path | None, timeout: float | None, no_archive: bool, start_method: str | None = None) -> None:
-    """Grade your work on the public checks and write the archive to hand in."""
+    """Grade your work on the public checks and write the archive to hand in.
+
+    On an assignment's solutions folder (grade submit solutions/NAME), preview instead: the
+    reference graded and shown exactly as a student's copy would be, with no archive."""
     import json
 
     from grader.grading.identity import BorrowedIdentity, resolve
+    from grader.grading.submit_target import NoAssignmentHere, locate
     from grader.sandbox.launch import launch
 
-    if (path / "checks.py").is_file():  # a pack: a borrowed id stops here, before the sandbox starts
+    try:
+        target = locate(path, assignment)
+    except NoAssignmentHere as exc:
+        raise Failure(str(exc)) from None
+    if not target.preview:  # a borrowed id stops here, before the sandbox starts
         try:
             resolve(student)
         except BorrowedIdentity as exc:
             raise Failure(str(exc)) from None
     try:
-        launched = launch([str((path / "checks.py").resolve())], start_method) \
-            if (path / "checks.py").is_file() else None
+        launched = launch([str(target.checks)], start_method)
     except ValueError as exc:  # a start method this platform lacks
         raise click.BadParameter(str(exc), param_hint="--start-method") from None
 
     from grader.grading.engine import Settings
-    from grader.grading.submit import submit as run_submit
+    from grader.grading.submit import submit as run_submit, which_file
     from grader.reports.terminal import format_result
     from grader.submission import NotGradable
 
@@ -218,8 +225,8 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     if timeout:
         settings.timeout = timeout
     try:
-        done = run_submit(path, assignment=assignment, student=student, notebook=notebook, settings=settings,
-                          archive=not no_archive, launched=launched)
+        done = run_submit(target.folder, assignment=assignment, student=student, notebook=notebook,
+                          settings=settings, archive=not no_archive, launched=launched)
     except (AuthoringError, ValueError) as exc:
         if isinstance(exc, NotGradable):
             click.echo(f"not gradable: {exc}", err=True)
@@ -227,9 +234,13 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
         raise Failure(str(exc)) from None
     result = done.result
     shown = result.for_student()  # every output of this command is the student's
+    if done.preview:
+        click.echo(f"previewing {path}: the reference solution, graded on the public checks and shown as "
+                   f"`grade submit` shows a student's copy; nothing to hand in (no archive)")
     if done.identity is not None:
         click.echo(f"handing in as: {done.identity.student} (from {done.identity.source}; "
                    f"another id: --student)")
+    click.echo(which_file(done))
     click.echo(format_result(shown, colour=sys.stdout.isatty()))
     if json_path:
         json_path.write_text(json.dumps(shown.to_dict(), indent=1) + "\n", encoding="utf-8")
