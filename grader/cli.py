@@ -91,21 +91,33 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
 @click.argument("assignments", nargs=-1)
 @solutions_option
 @templates_option
+@click.option("--show", is_flag=True, help="Also show, for each known mistake and accepted variant, the checks' "
+                                           "messages and hints exactly as a student who made it sees them.")
 @_guard
-def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None) -> None:
+def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None, show: bool = False) -> None:
     """Prove the checks: reference full marks, stub zero, every known mistake caught."""
+    import textwrap
+
+    from grader.authoring.verify import Verifier
     from grader.course import assignment_folders, load_solution
-    from grader.authoring.verify import verify as run_verify
+    from grader.reports.terminal import format_result
 
     config = _course(solutions)
     failed = 0
     for folder in assignment_folders(solutions, assignments):
-        report = run_verify(load_solution(folder), secret=config.secret_bytes(), settings=config.settings(),
+        verifier = Verifier(load_solution(folder), secret=config.secret_bytes(), settings=config.settings(),
                             templates=_templates(templates))
+        report = verifier.report()
         click.echo(f"{report.assignment}:")
         for f in report.findings:
             mark = click.style("ok  ", fg="green") if f.ok else click.style("FAIL", fg="red", bold=True)
             click.echo(f"  {mark} {f.subject}: {f.detail}")
+        for line in report.warnings:  # the instructor's code warned: worth knowing, not a failure
+            click.echo(f"  {click.style('note', fg='yellow')} {line}")
+        if show:
+            for m in verifier.assignment.mistakes:
+                table = format_result(verifier.student_view(m), colour=sys.stdout.isatty(), width=96)
+                click.echo("\n" + textwrap.indent(table, "    "))
         failed += not report.ok
     if failed:
         click.echo(f"{plural(failed, 'assignment')} failed verification", err=True)
