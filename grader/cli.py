@@ -568,7 +568,7 @@ def adjust(student: str, assignment: str, points: str, note: str, gradebook: Pat
                 close = [s for s in students if student.casefold() in s.casefold()][:5]
                 raise Failure(f"{gradebook} has no student {student!r} for {assignment!r}"
                               + (f"; did you mean {', '.join(close)}?" if close else
-                                 f" (it has {len(students)} students; see `grade report --csv`)"))
+                                 f" (it has {plural(len(students), 'student')}; see `grade report --csv`)"))
             book.adjust(assignment, student, value, note)
             total = sum(a["points"] for a in book.adjustments(assignment)[student])
     except GradebookError as exc:
@@ -621,7 +621,7 @@ def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Pa
     except OSError as exc:
         raise Failure(f"cannot write into {out}: {exc}") from None
     for p in packed:
-        click.echo(f"wrote {p.path} ({p.files} files, {p.path.stat().st_size // 1024} KiB)")
+        click.echo(f"wrote {p.path} ({plural(p.files, 'file')}, {p.path.stat().st_size // 1024} KiB)")
 
 
 @main.group()
@@ -690,7 +690,7 @@ def similarity(assignment: str, gradebook: Path, against: tuple[Path, ...], html
     except OSError as exc:
         raise Failure(f"cannot write the report: {exc}") from None
     s = report.scored
-    click.echo(f"{assignment}: {s.submissions} submissions, {s.candidates} pairs scored, "
+    click.echo(f"{assignment}: {plural(s.submissions, 'submission')}, {plural(s.candidates, 'pair')} scored, "
                f"{len(report.flagged)} flagged (score >= {report_threshold()}); a report, never a penalty")
     for line in summary_lines(report, top):
         click.echo(line)
