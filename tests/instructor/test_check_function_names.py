@@ -73,3 +73,17 @@ def test_grade_verify_in_process_reports_the_same_error(course: Path) -> None:
     done = run_cli(course, "verify")
     assert done.exit_code == 2
     assert "did you mean 'descend'?" in done.output
+
+
+def test_a_question_whose_answer_variable_the_module_lacks_names_the_decorators_line(course: Path) -> None:
+    folder = course / "solutions" / "demo"
+    reference = folder / "demo.py"
+    reference.write_text(reference.read_text() + '\nchoice = "a"  # SOLUTION\n')
+    checks = folder / "checks.py"
+    checks.write_text(checks.read_text() + '\n\nfrom grader.checks import question\n\n\n'
+                      '@question(1, answer="choise", choices=["yes", "no"])\ndef pick():\n    """Yes or no?"""\n')
+    with pytest.raises(AuthoringError) as caught:
+        load_solution(folder)
+    line = _line_of(checks, '"choise"')
+    assert str(caught.value) == (f"{checks}:{line}: check 'pick' names 'choise', which demo.py does not define; "
+                                 f"did you mean 'choice'?")
