@@ -252,7 +252,8 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     if done.identity is not None:
         click.echo(f"handing in as: {done.identity.student} (from {done.identity.source}; "
                    f"another id: --student)")
-    click.echo(which_file(done))
+    if which_file(done):
+        click.echo(which_file(done))
     click.echo(format_result(shown, colour=sys.stdout.isatty()))
     if json_path:
         json_path.write_text(json.dumps(shown.to_dict(), indent=1) + "\n", encoding="utf-8")

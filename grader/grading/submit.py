@@ -1,4 +1,5 @@
-"""`grade submit`: a student grades their copy of an assignment and gets the archive to hand in."""
+"""`grade submit`: a student grades their copy of an assignment and gets the archive to hand in
+(an instructor, pointing it at ``solutions/NAME``, previews the same output on the reference)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class Submitted:
 def which_file(done: Submitted) -> str:
     """One line: the file graded, why that one, and the one left out (and how to grade it instead)."""
     graded, other = done.graded, done.ignored
+    if not graded:
+        return ""
     if done.preview:
         return f"graded {graded}: the reference solution"
     if not other:
