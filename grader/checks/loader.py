@@ -119,7 +119,7 @@ def top_level_names(module: Path) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         else:  # compound statements: the names bound in their blocks are top-level names too
-            for block in ("body", "orelse", "finalbody", "handlers"):
+            for block in ("body", "orelse", "finalbody", "handlers", "cases"):
                 pending.extend(getattr(node, block, None) or [])
     return names
 
