@@ -13,6 +13,7 @@ import grader
 from grader.checks.loader import AuthoringError
 from grader.authoring.markers import MarkerError
 from grader.config import OptionError
+from grader.wording import plural
 
 
 def _templates(path: Path | None) -> Path | None:
@@ -123,12 +124,12 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
             click.echo(note, err=True)
         if problems:
             click.echo("\n".join(problems))
-            click.echo(f"{len(problems)} pack file(s) out of date: run `grade generate` and commit the result.", err=True)
+            click.echo(f"{plural(len(problems), 'pack file is', 'pack files are')} out of date: run `grade generate` and commit the result.", err=True)
             sys.exit(1)
-        click.echo(f"pack is up to date ({len(rendered)} assignments)")
+        click.echo(f"pack is up to date ({plural(len(rendered), 'assignment')})")
         return
     written = write_pack(rendered, out)
-    click.echo(f"generated {len(rendered)} assignments into {out} ({len(written)} files changed) "
+    click.echo(f"generated {plural(len(rendered), 'assignment')} into {out} ({plural(len(written), 'file')} changed) "
                f"in {time.perf_counter() - started:.2f} s")
 
 
@@ -136,24 +137,36 @@ def generate(assignments: tuple[str, ...], solutions: Path, out: Path, templates
 @click.argument("assignments", nargs=-1)
 @solutions_option
 @templates_option
+@click.option("--show", is_flag=True, help="Also show, for each known mistake and accepted variant, the checks' "
+                                           "messages and hints exactly as a student who made it sees them.")
 @_guard
-def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None) -> None:
+def verify(assignments: tuple[str, ...], solutions: Path, templates: Path | None, show: bool = False) -> None:
     """Prove the checks: reference full marks, stub zero, every known mistake caught."""
+    import textwrap
+
+    from grader.authoring.verify import Verifier
     from grader.course import assignment_folders, load_solution
-    from grader.grading.verify import verify as run_verify
+    from grader.reports.terminal import format_result
 
     config = _course(solutions)
     failed = 0
     for folder in assignment_folders(solutions, assignments):
-        report = run_verify(load_solution(folder), secret=config.secret_bytes(), settings=config.settings(),
+        verifier = Verifier(load_solution(folder), secret=config.secret_bytes(), settings=config.settings(),
                             templates=_templates(templates))
+        report = verifier.report()
         click.echo(f"{report.assignment}:")
         for f in report.findings:
             mark = click.style("ok  ", fg="green") if f.ok else click.style("FAIL", fg="red", bold=True)
             click.echo(f"  {mark} {f.subject}: {f.detail}")
+        for line in report.warnings:  # the instructor's code warned: worth knowing, not a failure
+            click.echo(f"  {click.style('note', fg='yellow')} {line}")
+        if show:
+            for m in verifier.assignment.mistakes:
+                table = format_result(verifier.student_view(m), colour=sys.stdout.isatty(), width=96)
+                click.echo("\n" + textwrap.indent(table, "    "))
         failed += not report.ok
     if failed:
-        click.echo(f"{failed} assignment(s) failed verification", err=True)
+        click.echo(f"{plural(failed, 'assignment')} failed verification", err=True)
         sys.exit(1)
 
 
@@ -211,7 +224,7 @@ def _audit_progress():
         now = time.monotonic()
         if now - state["last"] >= 5:
             state["last"] = now
-            click.echo(f"auditing: {done} runs graded ({queued} mutants queued, and the runs on other inputs "
+            click.echo(f"auditing: {plural(done, 'run')} graded ({plural(queued, 'mutant')} queued, and the runs on other inputs "
                        f"of those that keep full marks)", err=True)
     return progress
 
@@ -231,25 +244,32 @@ def _audit_progress():
                    "interpreter (spawn: Windows' and macOS's). Default: $GRADE_START_METHOD, else auto.")
 def submit(path: Path, assignment: str | None, student: str | None, notebook: str | None, json_path: Path | None,
            html_path: Path | None, timeout: float | None, no_archive: bool, start_method: str | None = None) -> None:
-    """Grade your work on the public checks and write the archive to hand in."""
+    """Grade your work on the public checks and write the archive to hand in.
+
+    On an assignment's solutions folder (grade submit solutions/NAME), preview instead: the
+    reference graded and shown exactly as a student's copy would be, with no archive."""
     import json
 
     from grader.grading.identity import BorrowedIdentity, resolve
+    from grader.grading.submit_target import NoAssignmentHere, locate
     from grader.sandbox.launch import launch
 
-    if (path / "checks.py").is_file():  # a pack: a borrowed id stops here, before the sandbox starts
+    try:
+        target = locate(path, assignment)
+    except NoAssignmentHere as exc:
+        raise Failure(str(exc)) from None
+    if not target.preview:  # a borrowed id stops here, before the sandbox starts
         try:
             resolve(student)
         except BorrowedIdentity as exc:
             raise Failure(str(exc)) from None
     try:
-        launched = launch([str((path / "checks.py").resolve())], start_method) \
-            if (path / "checks.py").is_file() else None
+        launched = launch([str(target.checks)], start_method)
     except ValueError as exc:  # a start method this platform lacks
         raise click.BadParameter(str(exc), param_hint="--start-method") from None
 
     from grader.grading.engine import Settings
-    from grader.grading.submit import submit as run_submit
+    from grader.grading.submit import submit as run_submit, which_file
     from grader.reports.terminal import format_result
     from grader.submission import NotGradable
 
@@ -257,8 +277,8 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
     if timeout:
         settings.timeout = timeout
     try:
-        done = run_submit(path, assignment=assignment, student=student, notebook=notebook, settings=settings,
-                          archive=not no_archive, launched=launched)
+        done = run_submit(target.folder, assignment=assignment, student=student, notebook=notebook,
+                          settings=settings, archive=not no_archive, launched=launched)
     except (AuthoringError, ValueError) as exc:
         if isinstance(exc, NotGradable):
             click.echo(f"not gradable: {exc}", err=True)
@@ -266,9 +286,14 @@ def submit(path: Path, assignment: str | None, student: str | None, notebook: st
         raise Failure(str(exc)) from None
     result = done.result
     shown = result.for_student()  # every output of this command is the student's
+    if done.preview:
+        click.echo(f"previewing {path}: the reference solution, graded on the public checks and shown as "
+                   f"`grade submit` shows a student's copy; nothing to hand in (no archive)")
     if done.identity is not None:
         click.echo(f"handing in as: {done.identity.student} (from {done.identity.source}; "
                    f"another id: --student)")
+    if which_file(done):
+        click.echo(which_file(done))
     click.echo(format_result(shown, colour=sys.stdout.isatty()))
     if json_path:
         json_path.write_text(json.dumps(shown.to_dict(), indent=1) + "\n", encoding="utf-8")
@@ -426,7 +451,7 @@ def pack(assignments: tuple[str, ...], solutions: Path, out: Path, templates: Pa
     except OSError as exc:
         raise Failure(f"cannot write into {out}: {exc}") from None
     for p in packed:
-        click.echo(f"wrote {p.path} ({p.files} files, {p.path.stat().st_size // 1024} KiB)")
+        click.echo(f"wrote {p.path} ({plural(p.files, 'file')}, {p.path.stat().st_size // 1024} KiB)")
 
 
 @main.group()
@@ -495,7 +520,7 @@ def similarity(assignment: str, gradebook: Path, against: tuple[Path, ...], html
     except OSError as exc:
         raise Failure(f"cannot write the report: {exc}") from None
     s = report.scored
-    click.echo(f"{assignment}: {s.submissions} submissions, {s.candidates} pairs scored, "
+    click.echo(f"{assignment}: {plural(s.submissions, 'submission')}, {plural(s.candidates, 'pair')} scored, "
                f"{len(report.flagged)} flagged (score >= {report_threshold()}); a report, never a penalty")
     for line in summary_lines(report, top):
         click.echo(line)

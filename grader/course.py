@@ -102,8 +102,10 @@ def load_solution(folder: Path, hidden: bool = True) -> Assignment:
         raise AuthoringError(f"{folder}: no {name}.py (the reference module is named after its folder)")
     if not (folder / CHECKS).is_file():
         raise AuthoringError(f"{folder}: no {CHECKS} (the public checks of the assignment)")
-    public = load_checks(folder / CHECKS, hidden=False)
-    secret = load_checks(folder / HIDDEN_CHECKS, hidden=True) if hidden and (folder / HIDDEN_CHECKS).is_file() else []
+    module = folder / f"{name}.py"  # every function a check names must exist in it
+    public = load_checks(folder / CHECKS, hidden=False, module=module)
+    secret = load_checks(folder / HIDDEN_CHECKS, hidden=True, module=module) \
+        if hidden and (folder / HIDDEN_CHECKS).is_file() else []
     names = [c.name for c in public + secret]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

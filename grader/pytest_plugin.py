@@ -21,7 +21,7 @@ so ``-k``, ``-x``, ``--junitxml`` and the exit codes work as for any test. ``pyt
 adds one item per assignment, ``solutions/optim::audit``, that fails when `grade audit` would (a
 survivor neither killed nor accepted, a stale audit.toml entry, a score below ``[audit] min_score``);
 the whole course is audited once, in one pool, when the first of them runs. The verdicts come from
-:class:`grader.grading.verify.Verifier`, the code behind ``grade verify``: per assignment, the
+:class:`grader.authoring.verify.Verifier`, the code behind ``grade verify``: per assignment, the
 reference and the stub are graded once in the sandbox, and the mistakes are judged once.
 """
 
@@ -106,7 +106,7 @@ class GradeAssignment(pytest.Collector):
     @property
     def verifier(self):
         if self._verifier is None:
-            from grader.grading.verify import Verifier
+            from grader.authoring.verify import Verifier
 
             self._verifier = Verifier(self.assignment, secret=self.course.secret, settings=self.course.settings,
                                       templates=self.course.templates)

@@ -45,6 +45,10 @@ class Opened:
     sha256: str
     submitted_at: str | None = None  # ISO 8601 UTC
     manifest: dict = field(default_factory=dict)
+    # why ``graded`` was chosen over ``ignored`` (the other of <module>.py and .ipynb) when both came:
+    # "asked for", "the only one edited", "both edited; saved last", "neither edited"; "" when one came
+    why: str = ""
+    ignored: str | None = None
 
 
 def iso(ts: float) -> str:
@@ -279,20 +283,22 @@ def _read_zip(path: Path) -> tuple[dict[str, bytes], dict[str, float]]:
 
 
 def _pick(files: dict[str, bytes], mtimes: dict[str, float], module: str, pristine: dict[str, str],
-          prefer: str | None) -> str:
-    """The file to grade: ``<module>.py`` or ``<module>.ipynb``, shallowest first, the edited one."""
+          prefer: str | None) -> tuple[str, str, str | None]:
+    """The file to grade: ``<module>.py`` or ``<module>.ipynb``, shallowest first, the edited one;
+    with why it was chosen (empty when it was the only one) and the other file, left ungraded."""
     candidates = sorted((rel for rel in files if PurePosixPath(rel).name in (f"{module}.py", f"{module}.ipynb")),
                         key=lambda r: (r.count("/"), r))
     if prefer:
         chosen = [r for r in candidates if PurePosixPath(r).name == prefer]
         if chosen:
-            return chosen[0]
+            others = [r for r in candidates if r.count("/") == chosen[0].count("/") and r != chosen[0]]
+            return chosen[0], "asked for", (others[0] if others else None)
     if not candidates:
         raise NotGradable(f"no {module}.py or {module}.ipynb found in the submission")
     top = candidates[0].count("/")
     level = [r for r in candidates if r.count("/") == top]
     if len(level) == 1:
-        return level[0]
+        return level[0], "", None
     py, nb = sorted(level, key=lambda r: not r.endswith(".py"))
     py_edited = hashlib.sha256(files[py]).hexdigest() != pristine.get(f"{module}.py")
     nb_edited = True
@@ -303,8 +309,11 @@ def _pick(files: dict[str, bytes], mtimes: dict[str, float], module: str, pristi
         except NotGradable:
             nb_edited = True
     if py_edited and nb_edited:
-        return nb if mtimes.get(nb, 0) > mtimes.get(py, 0) else py
-    return nb if nb_edited and not py_edited else py
+        newer = nb if mtimes.get(nb, 0) > mtimes.get(py, 0) else py
+        return newer, "both edited; saved last", (py if newer == nb else nb)
+    if nb_edited and not py_edited:
+        return nb, "the only one edited", py
+    return py, "the only one edited" if py_edited else "neither edited", nb
 
 
 def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None = None,
@@ -340,7 +349,8 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
     else:
         raise NotGradable(f"{entry.name}: expected a folder, a .zip, a .py or an .ipynb")
     manifest = _manifest(files.get(MANIFEST))
-    graded = _pick(files, mtimes, module, pristine or {}, prefer or (manifest.get("graded") if manifest else None))
+    graded, why, ignored = _pick(files, mtimes, module, pristine or {},
+                                 prefer or (manifest.get("graded") if manifest else None))
     data = files[graded]
     shown = entry.name if entry.suffix in (".py", ".ipynb") else graded  # name what the student sent
     if not data.strip():
@@ -358,7 +368,8 @@ def open_submission(entry: Path, module: str, *, pristine: dict[str, str] | None
     if when is None:
         when = iso(mtimes.get(graded, st.st_mtime) if not entry.suffix == ".zip" else st.st_mtime)
     return Opened(student=_safe_id(sid), files=taken, graded=PurePosixPath(graded).name, sha256=digest(taken),
-                  submitted_at=when, manifest=manifest)
+                  submitted_at=when, manifest=manifest, why=why,
+                  ignored=PurePosixPath(ignored).name if ignored else None)
 
 
 def _manifest(data: bytes | None) -> dict[str, str]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jinja2
 
+from grader.wording import plural
+
 
 def default_templates() -> Path:
     """The folder of the templates shipped with the package (``templates/`` in a source checkout)."""
@@ -41,6 +43,7 @@ def environment(course_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["wrap"] = _wrap
     env.filters["pyrepr"] = repr
+    env.filters["plural"] = plural
     return env
 
 

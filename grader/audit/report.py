@@ -12,6 +12,7 @@ from typing import Any
 import grader
 from grader.audit.classify import AssignmentAudit, MutantVerdict
 from grader.templating import environment
+from grader.wording import plural
 
 KINDS = ("killed", "survived", "equivalent", "error")
 
@@ -42,9 +43,9 @@ def failure(audit: AssignmentAudit) -> str:
     """Why an assignment fails the audit, in one line."""
     parts = []
     if audit.unaccepted:
-        parts.append(f"{len(audit.unaccepted)} survivor(s) neither killed nor accepted")
+        parts.append(f"{plural(len(audit.unaccepted), 'survivor')} neither killed nor accepted")
     if audit.stale:
-        parts.append(f"{len(audit.stale)} stale audit.toml entr{'y' if len(audit.stale) == 1 else 'ies'}")
+        parts.append(f"{plural(len(audit.stale), 'stale audit.toml entry', 'stale audit.toml entries')}")
     if audit.below_min:
         parts.append(f"score {audit.tally().score:.3f} below min_score {audit.min_score}")
     return "; ".join(parts)
@@ -53,9 +54,9 @@ def failure(audit: AssignmentAudit) -> str:
 def totals_line(audits: list[AssignmentAudit]) -> str:
     """How much was audited: assignments, mutants (and those that did not compile), runs graded and cached."""
     skipped = sum(a.not_compiling for a in audits)
-    return (f"{len(audits)} assignment(s), {sum(len(a.verdicts) for a in audits)} mutants"
+    return (f"{plural(len(audits), 'assignment')}, {plural(sum(len(a.verdicts) for a in audits), 'mutant')}"
             + (f" ({skipped} more did not compile: skipped)" if skipped else "")
-            + f"; {sum(a.runs for a in audits)} run(s) graded, {sum(a.cached for a in audits)} from the cache")
+            + f"; {plural(sum(a.runs for a in audits), 'run')} graded, {sum(a.cached for a in audits)} from the cache")
 
 
 def failing_line(audits: list[AssignmentAudit]) -> str | None:
@@ -63,7 +64,7 @@ def failing_line(audits: list[AssignmentAudit]) -> str | None:
     failing = [a for a in audits if not a.ok]
     if not failing:
         return None
-    return f"{len(failing)} assignment(s) fail the audit: " + ", ".join(
+    return f"{plural(len(failing), 'assignment fails', 'assignments fail')} the audit: " + ", ".join(
         f"{a.assignment} ({failure(a)})" for a in failing)
 
 

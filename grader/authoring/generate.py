@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grader
 from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
-from grader.authoring.markers import parse
+from grader.authoring.markers import line_outside_regions, parse
 from grader.authoring.notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
@@ -43,15 +43,19 @@ def title_of(source: str, fallback: str) -> str:
 
 def check_no_leak(path: Path, source: str, stub: str) -> None:
     """Refuse a stub in which a line of a solution region survives."""
-    stub_lines = {line.strip() for line in stub.replace("\r\n", "\n").split("\n")}
-    for region in parse(source, str(path)).regions:
+    stub_lines = [line.strip() for line in stub.replace("\r\n", "\n").split("\n")]
+    parsed = parse(source, str(path))
+    for region in parsed.regions:
         for offset, line in enumerate(region.body):
             text = line.strip()
             if not text or text.startswith("#") or text in TRIVIAL or len(text) < 6:
                 continue
             if text in stub_lines:
+                other = line_outside_regions(parsed, text)
+                where = (f"at {path}:{other}, outside the region" if other else
+                         f"in the stub the templates render, at its line {stub_lines.index(text) + 1}")
                 raise AuthoringError(f"{path}:{region.start + 2 + offset}: solution line {text!r} also stands "
-                                     f"outside the region, so the stub would reveal it; rephrase one of them")
+                                     f"{where}, so the stub would reveal it; rephrase one of them")
 
 
 def question_texts(assignment: Assignment, templates: Path | None) -> dict[str, str]:

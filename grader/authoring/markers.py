@@ -62,6 +62,15 @@ class ParsedSource:
     regions: tuple[Region, ...]
 
 
+def line_outside_regions(parsed: ParsedSource, text: str) -> int | None:
+    """The 1-based line of the first line outside every region whose stripped text is ``text``."""
+    inside = {i for r in parsed.regions for i in range(r.start, r.end + 1)}
+    for index, line in enumerate(parsed.lines):
+        if index not in inside and line.strip() == text:
+            return index + 1
+    return None
+
+
 def _comments(path: str, text: str) -> list[tuple[int, int, str]]:
     """(line index, column, text) of every comment; refuse marker text inside strings."""
     found = []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from grader.checks.loader import AuthoringError
 from grader.result import Result, scale_results
+from grader.wording import plural
 
 if TYPE_CHECKING:
     from grader.bulk.gradebook import Gradebook
@@ -71,4 +72,4 @@ def _did_you_mean(student: str, students: list[str]) -> str:
     close = [s for s in students if student.casefold() in s.casefold()][:5]
     if close:
         return f"; did you mean {', '.join(close)}?"
-    return f" (it has {len(students)} students; see `grade report --csv`)"
+    return f" (it has {plural(len(students), 'student')}; see `grade report --csv`)"

@@ -10,6 +10,7 @@ from grader.bulk.pipeline import BatchOutcome
 from grader.bulk.timing import NONE
 from grader.reports.terminal import format_class_summary
 from grader.templating import render
+from grader.wording import plural
 
 
 def format_batch_summary(outcome: BatchOutcome, templates: Path | None = None) -> str:
@@ -34,7 +35,7 @@ def untimed_warning(outcome: BatchOutcome) -> str | None:
     untimed = outcome.summary.late_sources.get(NONE)
     if not (untimed and outcome.has_deadline):
         return None
-    return (f"warning: {untimed} row(s) have no submission time, so no late penalty was applied to them; "
+    return (f"warning: {plural(untimed, 'row has', 'rows have')} no submission time, so no late penalty was applied to them; "
             f"name a source with --time-from manifest|mtime if you trust one")
 
 

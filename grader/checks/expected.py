@@ -15,6 +15,7 @@ from grader.checks.api import Check, Mistake
 from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate, public_seed
 from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, is_side, judged, parse
+from grader.checks.trusted_warnings import kept
 from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
 from grader.course import Assignment
 
@@ -96,7 +97,8 @@ class ReferenceExpectations:
         key = (check.name, seed)
         if key not in self._expected:
             try:
-                self._expected[key] = self._reference_outputs(check, seed)
+                with kept("reference"):
+                    self._expected[key] = self._reference_outputs(check, seed)
             except AuthoringError as exc:
                 raise AuthoringError(f"{self.assignment.folder}: {exc}") from exc
             except Exception as exc:
@@ -136,7 +138,8 @@ class ReferenceExpectations:
                 if m.function not in check.functions:
                     continue
                 try:
-                    outputs = self._mistake_outputs(check, m, seed)
+                    with kept(f"{'variant' if m.accepted else 'mistake'} {m.name}"):
+                        outputs = self._mistake_outputs(check, m, seed)
                 except Exception:  # a mistake that crashes on this scenario cannot be matched here
                     continue
                 found.append(Alternative(m.name, m.function, m.hint, m.accepted, outputs))

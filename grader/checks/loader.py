@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
 import hashlib
 import importlib.util
+import inspect
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
-from grader.checks.api import Check, Mistake, declared
+from grader.checks.api import ATTR, Check, Mistake, declared
 
 
 class AuthoringError(ValueError):
@@ -60,16 +64,91 @@ def load_module(path: Path, kind: str, aliases: dict[str, ModuleType] | None = N
     return module
 
 
-def load_checks(path: Path, hidden: bool) -> list[Check]:
-    """The checks declared in ``path``; each must match the file's visibility."""
-    checks = declared(vars(load_module(path, "checks")), Check)
+def load_checks(path: Path, hidden: bool, module: Path | None = None) -> list[Check]:
+    """The checks declared in ``path``; each must match the file's visibility and, given the
+    assignment's ``module``, name only functions (or answer variables) that the module defines."""
+    namespace = vars(load_module(path, "checks"))
+    checks = declared(namespace, Check)
     where = "hidden_checks.py" if hidden else "checks.py"
     for c in checks:
         if c.hidden != hidden:
             should = "hidden_checks.py" if c.hidden else "checks.py"
             raise AuthoringError(f"{path}: check {c.name!r} has hidden={c.hidden} but {where} holds only "
                                  f"{'hidden' if hidden else 'public'} checks; move it to {should}")
+    if module is not None:
+        check_function_names(path, namespace, module)
     return checks
+
+
+def check_function_names(path: Path, namespace: dict, module: Path) -> None:
+    """Refuse a check naming a function ``module`` does not define (a typo in ``functions=[...]``
+    would otherwise list a function that does not exist in the student's README, and the check
+    would fail for every student): the error names the decorator's line and the closest name."""
+    defined = top_level_names(module)
+    for value in namespace.values():
+        c = getattr(value, ATTR, None)
+        if not isinstance(c, Check):
+            continue
+        for name in c.functions:
+            if name in defined or _defined_when_run(module, name):
+                continue
+            close = difflib.get_close_matches(name, sorted(n for n in defined if not n.startswith("__")), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else \
+                f"it defines: {', '.join(sorted(n for n in defined if not n.startswith('_'))) or 'nothing'}"
+            line = _decorator_line(value, name)
+            raise AuthoringError(f"{path}{f':{line}' if line else ''}: check {c.name!r} names {name!r}, which "
+                                 f"{module.name} does not define; {hint}")
+
+
+def top_level_names(module: Path) -> set[str]:
+    """The names ``module`` binds at its top level (also inside top-level ``if``/``try``/``with``
+    blocks), read from its syntax tree without running it."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise AuthoringError(f"{module}: cannot be read as Python ({exc})") from None
+    names: set[str] = set()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        else:  # compound statements: the names bound in their blocks are top-level names too
+            for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+                pending.extend(getattr(node, block, None) or [])
+    return names
+
+
+def _defined_when_run(module: Path, name: str) -> bool:
+    """Whether ``module``, run, has ``name``: for names bound in ways the syntax tree does not show
+    (``from x import *``, ``globals()``). Only asked about a name the tree does not bind."""
+    try:
+        return hasattr(load_module(module, "names"), name)
+    except AuthoringError:
+        return False
+
+
+def _decorator_line(decorated: object, name: str) -> int | None:
+    """The line of the decorator that names ``name`` (else the first decorator's line)."""
+    code = getattr(decorated, "__code__", None)
+    if code is None:
+        return None
+    first = code.co_firstlineno  # a decorated function's code starts at its first decorator
+    try:
+        lines = inspect.getsourcelines(decorated)[0]
+    except (OSError, TypeError):
+        return first
+    for offset, text in enumerate(lines):
+        if text.lstrip().startswith(("def ", "async def ")):
+            break
+        if re.search(rf"""["']{re.escape(name)}["']""", text):
+            return first + offset
+    return first
 
 
 def load_mistakes(path: Path, reference: ModuleType, reference_name: str) -> list[Mistake]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from grader.lms import to_canvas, to_moodle
 from grader.lms.roster import CANVAS, MOODLE, read_roster
 from grader.result import Result
+from grader.wording import plural
 
 FEEDBACK_PAGE = "feedback.html"
 
@@ -35,11 +36,11 @@ def to_lms(results: list[Result], assignment: str, lms: str, roster_path: Path, 
     if lms == CANVAS:
         filled = to_canvas.fill(roster, results, assignment, title=title, column=column, mode=mode)
         done.paths.append(atomic_write(out, filled.data))
-        done.lines.append(f"{filled.written} students filled in column {filled.column!r} ({mode})")
+        done.lines.append(f"{plural(filled.written, 'student')} filled in column {filled.column!r} ({mode})")
     elif lms == MOODLE:
         filled = to_moodle.fill(roster, results)
         done.paths.append(atomic_write(out, filled.data))
-        done.lines.append(f"{filled.written} students filled in Grade and Feedback comments")
+        done.lines.append(f"{plural(filled.written, 'student')} filled in Grade and Feedback comments")
         from grader.reports.html import render_student_page
 
         pages = [(person, render_student_page(result, templates=templates)) for person, result in filled.matched]

@@ -15,6 +15,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 from markupsafe import escape
 
+from grader.wording import plural
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 INK, MUTED, GRID, AXIS = "#1f2937", "#4b5563", "#e5e7eb", "#6b7280"
 CONTOUR = "#b8c4d6"
@@ -391,10 +393,6 @@ def _as_1d(values: object) -> np.ndarray:
     return arr.reshape(-1)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 # Charts -----------------------------------------------------------------------------------------
 
 
@@ -421,9 +419,9 @@ def line_chart(series: Mapping[str, Sequence[float]], *, title: str, xlabel: str
             with np.errstate(divide="ignore", invalid="ignore"):
                 ys = np.where(positive, np.log10(np.where(positive, arr, 1.0)), np.nan)
         if nonfinite:
-            notes.append(f"{name}: {_plural(nonfinite, 'value')} not shown (NaN or infinite)")
+            notes.append(f"{name}: {plural(nonfinite, 'value')} not shown (NaN or infinite)")
         if nonpositive:
-            notes.append(f"{name}: {_plural(nonpositive, 'value')} ≤ 0 not shown on the log scale")
+            notes.append(f"{name}: {plural(nonpositive, 'value')} ≤ 0 not shown on the log scale")
         colour, dash = styles.get(name, PALETTE[k % len(PALETTE)])
         prepared.append((name, ys, colour, dash))
 
@@ -464,7 +462,7 @@ def line_chart(series: Mapping[str, Sequence[float]], *, title: str, xlabel: str
         pts = np.column_stack([xs, ys]) if len(ys) else np.zeros((0, 2))
         outside = int(sum(1 for x, y in pts if math.isfinite(y) and not (lo <= y <= hi)))
         if outside:
-            notes.append(f"{name}: {_plural(outside, 'value')} beyond the chart "
+            notes.append(f"{name}: {plural(outside, 'value')} beyond the chart "
                          f"(outside {ytext(lo)} to {ytext(hi)})")
         pieces = visible_pieces(pts, box)
         d = _polyline_d(pieces, frame)
@@ -488,7 +486,7 @@ def histogram(values: Sequence[float], bins: int | Sequence[float], *, title: st
     notes = []
     nonfinite = int((~np.isfinite(arr)).sum())
     if nonfinite:
-        notes.append(f"{_plural(nonfinite, 'value')} not shown (NaN or infinite)")
+        notes.append(f"{plural(nonfinite, 'value')} not shown (NaN or infinite)")
     arr = arr[np.isfinite(arr)]
     if isinstance(bins, (int, np.integer)):
         if arr.size:
@@ -505,7 +503,7 @@ def histogram(values: Sequence[float], bins: int | Sequence[float], *, title: st
     counts, _ = np.histogram(arr, bins=edges)
     outside = int(arr.size - counts.sum())
     if outside:
-        notes.append(f"{_plural(outside, 'value')} outside {fmt(edges[0])} to {fmt(edges[-1])} not shown")
+        notes.append(f"{plural(outside, 'value')} outside {fmt(edges[0])} to {fmt(edges[-1])} not shown")
     if arr.size == 0:
         notes.append("no values")
     top_count = int(counts.max()) if counts.size else 0
@@ -547,7 +545,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, max
         notes.append("no data")
     bad = int((~np.isfinite(arr)).sum())
     if bad:
-        notes.append(f"{_plural(bad, 'value')} not shown (NaN or infinite)")
+        notes.append(f"{plural(bad, 'value')} not shown (NaN or infinite)")
     scale = float(max_value) if math.isfinite(max_value) and max_value > 0 else float(
         max([v for v in arr if math.isfinite(v)] + [1.0]))
     row, top = 24, 44
@@ -664,10 +662,10 @@ def path_plot(paths: Mapping[str, object], grid: tuple[Sequence[float], Sequence
         legend.append((name, colour, dash))
         finite = np.all(np.isfinite(path), axis=1)
         if (~finite).any():
-            notes.append(f"{name}: {_plural(int((~finite).sum()), 'point')} not shown (NaN or infinite)")
+            notes.append(f"{name}: {plural(int((~finite).sum()), 'point')} not shown (NaN or infinite)")
         outside = int(sum(1 for p in path[finite] if not _inside(p, box)))
         if outside:
-            notes.append(f"{name}: {_plural(outside, 'point')} outside the view not shown")
+            notes.append(f"{name}: {plural(outside, 'point')} outside the view not shown")
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         d = _polyline_d(visible_pieces(path, box), frame)
         if d:

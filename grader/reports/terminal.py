@@ -13,6 +13,7 @@ import click
 
 from grader.result import NOT_GRADABLE, PASSED, Result
 from grader.templating import render
+from grader.wording import plural
 
 STATUS_COLOURS = {"passed": "green", "failed": "red", "error": "red", "timeout": "yellow"}
 
@@ -40,7 +41,7 @@ def format_result(result: Result, *, colour: bool = True, width: int | None = No
                 lines.append(indent + (style(label, fg="cyan") if i == 0 else " " * 6) + w)
     total = f"total: {result.score:g}/{result.max_score:g}"
     if result.penalty:
-        total += f" (after a late penalty of {result.penalty:.0%}; {result.late_days} day(s) late)"
+        total += f" (after a late penalty of {result.penalty:.0%}; {plural(result.late_days, 'day')} late)"
     lines.append(style(total, bold=True))
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ and import the rest of the grader while the zygote warms up."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -61,6 +62,18 @@ class Launched:
     home: str  # a private working folder (the zygote's)
     proc: subprocess.Popen | None = None
     control: socket.socket | None = None
+
+    def close(self) -> None:
+        """Stop what was started when no sandbox adopted it (the command failed before grading):
+        left running, the zygote would finish warming up and write "ready" to a grader that is gone.
+        Idempotent; a sandbox that adopted it stops it the same way."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+        if self.control is not None:
+            self.control.close()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def _control_pair() -> tuple[socket.socket, socket.socket]:

@@ -17,6 +17,7 @@ from grader.similarity.evidence import Wrong
 from grader.similarity.fingerprint import fingerprint
 from grader.similarity.normalize import Base, Unit, normalize
 from grader.similarity.score import Subject
+from grader.wording import plural
 
 
 MAX_SOURCE_BYTES = 1 << 20  # a larger .py is no one's exercise answer: not parsed, no code evidence
@@ -104,7 +105,7 @@ def from_gradebook(path: Path, target: Target, source: str = "class") -> Iterato
         raise SimilarityError(str(exc)) from None
     if old:
         shown = ", ".join(old[:3]) + (f" and {len(old) - 3} more" if len(old) > 3 else "")
-        raise SimilarityError(f"{path}: {len(old)} submission(s) of {target.name} ({shown}) were graded before the "
+        raise SimilarityError(f"{path}: {plural(len(old), 'submission')} of {target.name} ({shown}) were graded before the "
                               f"gradebook kept submissions' files; run the batch again with --regrade "
                               f"(grade batch SUBMISSIONS --assignment {target.name} --gradebook {path} --regrade)")
 

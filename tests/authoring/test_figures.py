@@ -82,7 +82,7 @@ def test_the_pack_holds_every_reference_figure_of_the_course():
 def test_a_reference_figure_that_fails_names_the_file_and_the_function(tmp_path):
     folder = tmp_path / "demo"
     folder.mkdir()
-    (folder / "demo.py").write_text("def figure_broken(fig):\n    raise ValueError('no data')\n")
+    (folder / "demo.py").write_text("def f(x):\n    return x\n\n\ndef figure_broken(fig):\n    raise ValueError('no data')\n")
     (folder / "checks.py").write_text("from grader.checks import check\n\n@check(points=1, functions=['f'])\n"
                                       "def c(impl, rng):\n    return {'x': 1.0}\n")
     with pytest.raises(AuthoringError, match=r"demo.py: figure_broken failed on the reference: ValueError: no data"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from _instructor import REPO
 
 from grader.course import load_solution
-from grader.grading.verify import Verifier, verify
+from grader.authoring.verify import Verifier, verify
 
 
 def test_per_item_findings_agree_with_the_report() -> None:

@@ -134,9 +134,13 @@ def test_grade_submit_prints_and_writes_no_hidden_number(hidden_result, tmp_path
     from grader.cli import main
 
     monkeypatch.setattr(submit_module, "submit", lambda *a, **k: submit_module.Submitted(hidden_result, None))
-    folder = tmp_path / "pack"
+    monkeypatch.setattr("grader.sandbox.launch.launch", lambda *a, **k: None)  # nothing is graded here
+    folder = tmp_path / "pack"  # a pack as `grade submit` recognises one (what it holds is not read)
     folder.mkdir()
-    out = CliRunner().invoke(main, ["submit", str(folder), "--no-archive", "--json", str(tmp_path / "r.json"),
+    (folder / "checks.py").write_text("")
+    (folder / "expected.json").write_text("{}")
+    out = CliRunner().invoke(main, ["submit", str(folder), "--student", "ada", "--no-archive",
+                                    "--json", str(tmp_path / "r.json"),
                                     "--html", str(tmp_path / "r.html")])
     assert out.exit_code == 1, out.output  # checks failed
     assert_nothing_leaks(out.output, "grade submit's terminal")

@@ -9,6 +9,7 @@ from pathlib import Path
 from grader.authoring.generate import render_assignment
 from grader.checks.api import Mistake
 from grader.checks.expected import ReferenceExpectations, run_in_process, with_replaced
+from grader.checks.trusted_warnings import drain, kept
 from grader.course import Assignment
 from grader.grading.engine import Engine, Settings, check_seed
 from grader.grading.judge import Received, judge
@@ -30,6 +31,9 @@ class Finding:
 class Verification:
     assignment: str
     findings: list[Finding] = field(default_factory=list)
+    # warnings the reference and the known mistakes raised in this process, once each, naming who
+    # raised them and where in solutions/ (grader.checks.trusted_warnings): notes, not failures
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,7 +60,8 @@ def mistake_results(assignment: Assignment, secret: bytes | None = None) -> dict
                 continue
             seed = check_seed(check, assignment.name, VERIFY_STUDENT, secret, expectations)
             try:
-                received = Received(status="ok", arrays=run_in_process(check, impl, seed))
+                with kept(f"{'variant' if m.accepted else 'mistake'} {m.name}"):
+                    received = Received(status="ok", arrays=run_in_process(check, impl, seed))
             except Exception as exc:
                 received = Received(status="error", error_type=type(exc).__name__, error_message=str(exc))
             results.append(judge(check, received, expectations.expected(check, seed), None,
@@ -173,7 +178,16 @@ class Verifier:
         report.findings.append(self.stub())
         for m in self.assignment.mistakes:
             report.findings.append(self.mistake(m))
+        report.warnings = drain()
         return report
+
+    def student_view(self, m: Mistake) -> Result:
+        """What a student who made known mistake ``m`` (or wrote accepted variant ``m``) is shown
+        on the checks that call its function: the results through :meth:`Result.for_student`, as
+        `grade submit` and the feedback pages show them (a hidden check's message withheld)."""
+        checks = self.mistake_checks()[m.name]
+        label = f"{'variant' if m.accepted else 'mistake'} {m.name} (in {m.function})"
+        return Result.from_checks(label, self.assignment.name, checks).for_student()
 
 
 def verify(assignment: Assignment, *, secret: bytes | None = None, settings: Settings | None = None,
