@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from grader.authoring.notebook import notebook_source
+from grader.times import iso, parse_time
 
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 32 << 20
@@ -45,10 +46,6 @@ class Opened:
     sha256: str
     submitted_at: str | None = None  # ISO 8601 UTC
     manifest: dict = field(default_factory=dict)
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def digest(files: dict[str, bytes]) -> str:
@@ -379,8 +376,6 @@ def _manifest_time(value: object) -> str | None:
     """
     if not isinstance(value, str) or len(value) > 64:
         return None
-    from grader.bulk.late import parse_time
-
     try:
         parse_time(value)
     except (ValueError, OverflowError):

@@ -33,7 +33,8 @@ from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable as not_gradable_row
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
-from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission, walk
+from grader.times import iso
+from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, open_submission, walk
 from grader.lms.intake import Entry
 from grader.lms.roster import Roster
 
