@@ -17,6 +17,7 @@ from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
 from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
 from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
+from grader.submission import notebook_source
 from grader.templating import render
 
 TRIVIAL = {"else:", "try:", "finally:", "pass", "return", "break", "continue", ")", "]", "}", "),", "])"}
@@ -89,8 +90,6 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
-    from grader.authoring.notebook import notebook_source
-
     frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited
         f"{assignment.module}.py": hashlib.sha256(out.files[assignment.module_path.name]).hexdigest(),
         f"{assignment.module}.ipynb": hashlib.sha256(notebook_source(nb).encode("utf-8")).hexdigest(),

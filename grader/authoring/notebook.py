@@ -1,4 +1,5 @@
-"""A stub module -> a Jupyter notebook (nbformat), and a notebook -> the module source it holds.
+"""A stub module -> a Jupyter notebook (nbformat); the way back (a notebook -> the module source it
+holds) is the opener's: :func:`grader.submission.notebook_source`.
 
 Cells come from the percent format: ``# %% [markdown]`` starts a Markdown cell whose lines are
 ``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell.
@@ -10,12 +11,9 @@ import ast
 import re
 from pathlib import Path
 
-from typing import Any
-
 from grader.templating import render
 
 CELL = re.compile(r"^# %%(?P<rest>.*)$")
-MAGIC = re.compile(r"^\s*(%|!)")
 
 
 def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
@@ -100,29 +98,3 @@ def notebook_text(nb) -> str:
     import nbformat
 
     return nbformat.writes(nb) + "\n"
-
-
-def notebook_source(nb: dict[str, Any]) -> str:
-    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped.
-
-    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat. It may
-    be a student's unvalidated notebook, so a cell's source that is neither text nor a list of
-    text lines counts as empty instead of raising.
-    """
-    chunks = []
-    cells = nb.get("cells", []) if isinstance(nb, dict) else []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
-            continue
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(line for line in source if isinstance(line, str))
-        elif not isinstance(source, str):
-            source = ""
-        lines = source.split("\n")
-        if lines and lines[0].startswith("%%"):  # a cell magic makes the whole cell non-Python
-            continue
-        chunks.append("\n".join("" if MAGIC.match(l) else l for l in lines))
-    return "\n\n".join(chunks) + "\n"
