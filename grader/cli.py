@@ -10,7 +10,7 @@ import click
 
 import grader
 from grader.checks.loader import AuthoringError
-from grader.authoring.markers import MarkerError
+from grader.markers import MarkerError
 
 
 def _templates(path: Path | None) -> Path | None:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import grader
 from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
-from grader.authoring.markers import parse
 from grader.authoring.notebook import build_notebook, notebook_text
-from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
-from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.course import CHECKS, EXPECTED, Assignment, assignment_folders, load_solution
 from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
+from grader.markers import parse
+from grader.stubs import stub_body, student_sources
 from grader.submission import notebook_source
 from grader.templating import render
 
@@ -79,11 +79,10 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     from grader.config import configured_title
 
     title = configured_title(assignment.folder) or title_of(main_source, assignment.name)
+    sources = student_sources(assignment, templates)
     for path in assignment.sources():
-        text = path.read_text(encoding="utf-8")
-        stub = render_stub(text, str(path), assignment.name, templates)
-        check_no_leak(path, text, stub)
-        out.files[path.name] = stub.encode("utf-8")
+        check_no_leak(path, path.read_text(encoding="utf-8"), sources.stubs[path.name].decode("utf-8"))
+    out.files.update(sources.stubs)
     body = stub_body(parse(main_source, str(assignment.module_path)), templates)
     questions = question_texts(assignment, templates)
     nb = build_notebook(body, assignment.name, title, templates, questions)
@@ -106,10 +105,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files["README.md"] = readme.encode("utf-8")
     if figures:
         out.files.update(reference_figures(assignment))
-    data = assignment.folder / DATA
-    if data.is_dir():
-        for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            out.files[str(Path(DATA) / f.relative_to(data))] = f.read_bytes()
+    out.files.update(sources.data)
     return out
 
 

@@ -1,57 +1,17 @@
-"""A stub module -> a Jupyter notebook (nbformat); the way back (a notebook -> the module source it
-holds) is the opener's: :func:`grader.submission.notebook_source`.
+"""A stub module -> a Jupyter notebook (nbformat).
 
-Cells come from the percent format: ``# %% [markdown]`` starts a Markdown cell whose lines are
-``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell.
+Its cells are the stub's own (:func:`grader.stubs.cells_of` splits the percent format), between a
+title cell and the cells that run ``check()``. The way back, a notebook -> the module source it
+holds, is the opener's: :func:`grader.submission.notebook_source`.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
+from grader.stubs import cells_of
 from grader.templating import render
-
-CELL = re.compile(r"^# %%(?P<rest>.*)$")
-
-
-def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
-    """(docstring, remaining lines) of a module source."""
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return "", lines
-    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None), ast.Constant) \
-            and isinstance(tree.body[0].value.value, str):
-        node = tree.body[0]
-        return ast.get_docstring(tree) or "", lines[: node.lineno - 1] + lines[node.end_lineno:]
-    return "", lines
-
-
-def cells_of(source: str) -> list[tuple[str, str]]:
-    """(kind, text) cells of a percent-format module; the docstring first, as Markdown."""
-    doc, lines = _split_docstring(source.replace("\r\n", "\n").split("\n"))
-    cells: list[tuple[str, list[str]]] = []
-    if doc:
-        cells.append(("markdown", doc.split("\n")))
-    kind, buf = "code", []
-    for line in lines:
-        m = CELL.match(line)
-        if m:
-            cells.append((kind, buf))
-            kind, buf = ("markdown" if "[markdown]" in m.group("rest") else "code"), []
-            continue
-        if kind == "markdown":
-            line = line[2:] if line.startswith("# ") else line.lstrip("#")
-        buf.append(line)
-    cells.append((kind, buf))
-    out = []
-    for kind, body in cells:
-        text = "\n".join(body).strip("\n")
-        if text.strip():
-            out.append((kind, text))
-    return out
 
 
 def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> list[tuple[str, str]]:

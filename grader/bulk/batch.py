@@ -28,11 +28,12 @@ from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
 from grader.bulk.worker import Job, grade_chunk
-from grader.course import EXPECTED, Assignment, load_solution
+from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable as not_gradable_row
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
+from grader.stubs import student_sources
 from grader.times import iso
 from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, open_submission, walk
 from grader.lms.intake import Entry
@@ -84,18 +85,6 @@ def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> 
     return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
 
 
-def _student_side(assignment: Assignment, templates: Path | None) -> tuple[dict[str, str], bytes | None]:
-    """From one rendering of the pack: the pristine hashes of the stub's files (an untouched stub is
-    recognised) and the stub module itself (what every student starts from: the kept files' zlib
-    dictionary)."""
-    import json
-
-    from grader.authoring.generate import render_assignment
-
-    files = render_assignment(assignment, templates).files
-    return json.loads(files[EXPECTED]).get("pristine", {}), files.get(f"{assignment.module}.py")
-
-
 def _mtime(path: Path) -> str | None:
     """The entry's modification time (a folder: its newest file's), as ISO 8601 UTC."""
     try:
@@ -140,7 +129,8 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     files = bundle(solution_folder)
     ver = version(files)
     summary = BatchSummary(assignment.name)
-    pristine, stub = _student_side(assignment, options.templates)  # rendered once per batch
+    sources = student_sources(assignment, options.templates)  # once per batch, shipped in the job
+    pristine, stub = sources.pristine, sources.module_stub
     policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
     intake = collect(submissions, options.source, assignment.module, options.roster)
     summary.lms = intake.lms
@@ -234,7 +224,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             progress(None, False)
 
     try:
-        job = Job(assignment.name, files, options.secret, options.settings)
+        job = Job(assignment.name, files, options.secret, options.settings, sources=sources)
         for result in run_chunks(job, to_grade(), options, assignment, len(intake.entries)):
             finish(result, True)
         for person in intake.missing:

@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.notebook import build_notebook, cells_of
-from grader.authoring.render import render_stub
+from grader.stubs import render_stub
 from grader.submission import notebook_source
 from grader.templating import environment
 
