@@ -21,6 +21,8 @@ from grader.markers import ParsedSource, Region, parse
 from grader.submission import notebook_source
 from grader.templating import render
 
+# ---------------------------------------------------------------- a reference source -> its stub
+
 BANNER_COLUMNS = 79
 MIN_BANNER = 40
 

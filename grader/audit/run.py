@@ -27,7 +27,6 @@ from grader.grading.engine import Engine, check_seed
 from grader.grading.files import grade_files_with_reports
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.runner import RunReport
-from grader.stubs import student_sources
 from grader.submission import Opened
 
 AUDIT_STUDENT = "grade-audit"
