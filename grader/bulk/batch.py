@@ -181,10 +181,12 @@ class _BatchRun:
         summary = BatchSummary(assignment.name, entries=len(intake.entries), lms=intake.lms,
                                problems=problems(intake, clashes),
                                skipped=intake.skipped)  # grows while entries are read (a file too large)
-        return cls(assignment, gradebook, options, progress, intake,
-                   Job(assignment.name, files, options.secret, options.settings, sources=sources), version(files),
-                   options.policy or LatePolicy(),  # without one, lateness is still recorded, never charged
-                   summary, clashes, list(options.roster.skipped) if options.roster else [])
+        return cls(assignment=assignment, gradebook=gradebook, options=options, progress=progress, intake=intake,
+                   job=Job(assignment.name, files, options.secret, options.settings, sources=sources),
+                   version=version(files),
+                   policy=options.policy or LatePolicy(),  # without one, lateness is recorded, never charged
+                   summary=summary, clashes=clashes,
+                   roster_skipped=list(options.roster.skipped) if options.roster else [])
 
     @property
     def stub(self) -> bytes:
