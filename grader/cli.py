@@ -11,7 +11,7 @@ import click
 
 import grader
 from grader.checks.loader import AuthoringError
-from grader.authoring.markers import MarkerError
+from grader.markers import MarkerError
 from grader.config import OptionError
 from grader.wording import plural
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from grader.authoring.notebook import notebook_source
+from grader.times import iso, parse_time
 
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 32 << 20
@@ -29,6 +30,7 @@ MAX_LISTED = 20 * MAX_ENTRIES  # names looked at in a folder entry, skipped ones
 MAX_DEPTH = 32  # folders inside a folder entry; honest layouts are a handful deep
 MAX_JSON_DEPTH = 64  # nesting of a notebook or manifest; nbformat's own are under 10
 CHUNK = 1 << 20
+MAGIC = re.compile(r"^\s*(%|!)")  # an IPython magic or shell line: not Python
 MANIFEST = "manifest.json"
 MANIFEST_KEYS = ("student", "graded", "submitted_at")  # all the opener uses of a manifest
 
@@ -49,10 +51,6 @@ class Opened:
     # "asked for", "the only one edited", "both edited; saved last", "neither edited"; "" when one came
     why: str = ""
     ignored: str | None = None
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def digest(files: dict[str, bytes]) -> str:
@@ -118,6 +116,32 @@ def _chunks(path: Path, limit: int) -> Iterator[bytes]:
 def read_bounded(path: Path, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file (the caller compares the length with ``limit``)."""
     return b"".join(_chunks(path, limit))
+
+
+def notebook_source(nb: dict[str, Any]) -> str:
+    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped.
+
+    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat. It may
+    be a student's unvalidated notebook, so a cell's source that is neither text nor a list of
+    text lines counts as empty instead of raising.
+    """
+    chunks = []
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(line for line in source if isinstance(line, str))
+        elif not isinstance(source, str):
+            source = ""
+        lines = source.split("\n")
+        if lines and lines[0].startswith("%%"):  # a cell magic makes the whole cell non-Python
+            continue
+        chunks.append("\n".join("" if MAGIC.match(l) else l for l in lines))
+    return "\n\n".join(chunks) + "\n"
 
 
 def notebook_to_module(data: bytes, name: str, validate: bool = True) -> bytes:
@@ -390,8 +414,6 @@ def _manifest_time(value: object) -> str | None:
     """
     if not isinstance(value, str) or len(value) > 64:
         return None
-    from grader.bulk.late import parse_time
-
     try:
         parse_time(value)
     except (ValueError, OverflowError):

@@ -20,16 +20,17 @@ from grader.audit.classify import EQUIVALENT, SURVIVED, AssignmentAudit, classif
 from grader.audit.decisions import AUDIT_FILE, load_decisions
 from grader.audit.mutants import AuditError, Mutant, MutantSet, mutate_file
 from grader.audit.probe import record_calls, same_behaviour
-from grader.audit.run import (CourseJob, RunOutcome, audit_chunk, given_files, lost, run_key, run_seed,
+from grader.audit.run import (CourseJob, RunOutcome, audit_chunk, lost, run_key, run_seed,
                               run_student)
-from grader.authoring.markers import parse
 from grader.bulk.batch import BatchOptions, run_chunks
 from grader.bulk.bundle import bundle
 from grader.bulk.worker import Job
 from grader.checks.expected import ReferenceExpectations
 from grader.course import Assignment, load_solution
 from grader.grading.engine import DEFAULT_SECRET, Settings
+from grader.markers import parse
 from grader.result import Result
+from grader.stubs import student_sources
 from grader.submission import Opened
 
 DEFAULT_SEEDS = 3  # other inputs tried on a mutant that kept full marks
@@ -127,7 +128,7 @@ def _grade_runs(subjects: list[_Subject], todo: list[Opened], options: AuditOpti
         return []
     working = [s for s in subjects if any(o.graded == s.assignment.name for o in todo)]
     course = CourseJob(jobs={s.assignment.name: s.job for s in working},
-                       given={s.assignment.name: given_files(s.assignment) for s in working},
+                       given={s.assignment.name: student_sources(s.assignment).given for s in working},
                        versions={s.assignment.name: s.versions for s in working},
                        settings=working[0].settings, seeds=options.seeds)
     batch = BatchOptions(jobs=options.jobs, settings=options.settings, scheduler=options.scheduler,

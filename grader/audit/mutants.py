@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.audit.operators import OPERATORS, Scope
-from grader.authoring.markers import parse
+from grader.markers import parse
 
 
 

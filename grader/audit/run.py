@@ -13,19 +13,16 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grader.audit.mutants import mutant_digest
-from grader.authoring.render import render_stub
 from grader.bulk.worker import Job, engine_for
 from grader.checks.api import Check
 from grader.checks.scenario import hidden_seed
 from grader.checks.side_effects import is_side
 from grader.checks.values import Outputs
-from grader.course import DATA, Assignment
 from grader.grading.engine import Engine, check_seed
 from grader.grading.files import grade_files_with_reports
 from grader.result import NOT_GRADABLE, Result
@@ -163,18 +160,6 @@ class CourseJob:
     versions: dict[str, dict[str, str]]  # assignment -> mutated file -> checks version
     settings: str
     seeds: int  # other inputs tried on a mutant that keeps full marks
-
-
-def given_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
-    """The pack's given files (stubs of its modules, data), as ``base_files`` gives them, without
-    rendering the notebook and freezing expected outputs, which the audit does not need."""
-    files = {path.name: render_stub(path.read_text(encoding="utf-8"), str(path), assignment.name, templates)
-             .encode("utf-8") for path in assignment.sources()}
-    data = assignment.folder / DATA
-    if data.is_dir():
-        for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            files[str(Path(DATA) / f.relative_to(data))] = f.read_bytes()
-    return files
 
 
 def follow_ups(course: CourseJob, opened: Opened) -> list[Opened]:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import grader
 from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
-from grader.authoring.markers import line_outside_regions, parse
 from grader.authoring.notebook import build_notebook, notebook_text
-from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
-from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.course import CHECKS, EXPECTED, Assignment, assignment_folders, load_solution
 from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
+from grader.markers import line_outside_regions, parse
+from grader.stubs import stub_body, student_sources
+from grader.submission import notebook_source
 from grader.templating import render
 
 TRIVIAL = {"else:", "try:", "finally:", "pass", "return", "break", "continue", ")", "]", "}", "),", "])"}
@@ -82,19 +83,16 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     from grader.config import configured_title
 
     title = configured_title(assignment.folder) or title_of(main_source, assignment.name)
+    sources = student_sources(assignment, templates)
     for path in assignment.sources():
-        text = path.read_text(encoding="utf-8")
-        stub = render_stub(text, str(path), assignment.name, templates)
-        check_no_leak(path, text, stub)
-        out.files[path.name] = stub.encode("utf-8")
+        check_no_leak(path, path.read_text(encoding="utf-8"), sources.stubs[path.name].decode("utf-8"))
+    out.files.update(sources.stubs)
     body = stub_body(parse(main_source, str(assignment.module_path)), templates)
     questions = question_texts(assignment, templates)
     nb = build_notebook(body, assignment.name, title, templates, questions)
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
-    from grader.authoring.notebook import notebook_source
-
     frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited
         f"{assignment.module}.py": hashlib.sha256(out.files[assignment.module_path.name]).hexdigest(),
         f"{assignment.module}.ipynb": hashlib.sha256(notebook_source(nb).encode("utf-8")).hexdigest(),
@@ -111,10 +109,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files["README.md"] = readme.encode("utf-8")
     if figures:
         out.files.update(reference_figures(assignment))
-    data = assignment.folder / DATA
-    if data.is_dir():
-        for f in sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            out.files[str(Path(DATA) / f.relative_to(data))] = f.read_bytes()
+    out.files.update(sources.data)
     return out
 
 

@@ -1,59 +1,17 @@
-"""A stub module -> a Jupyter notebook (nbformat), and a notebook -> the module source it holds.
+"""A stub module -> a Jupyter notebook (nbformat).
 
-Cells come from the percent format: ``# %% [markdown]`` starts a Markdown cell whose lines are
-``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell.
+Its cells are the stub's own (:func:`grader.stubs.cells_of` splits the percent format), between a
+title cell and the cells that run ``check()``. The way back, a notebook -> the module source it
+holds, is the opener's: :func:`grader.submission.notebook_source`.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
-from typing import Any
-
+from grader.stubs import cells_of
 from grader.templating import render
-
-CELL = re.compile(r"^# %%(?P<rest>.*)$")
-MAGIC = re.compile(r"^\s*(%|!)")
-
-
-def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
-    """(docstring, remaining lines) of a module source."""
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return "", lines
-    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(getattr(tree.body[0], "value", None), ast.Constant) \
-            and isinstance(tree.body[0].value.value, str):
-        node = tree.body[0]
-        return ast.get_docstring(tree) or "", lines[: node.lineno - 1] + lines[node.end_lineno:]
-    return "", lines
-
-
-def cells_of(source: str) -> list[tuple[str, str]]:
-    """(kind, text) cells of a percent-format module; the docstring first, as Markdown."""
-    doc, lines = _split_docstring(source.replace("\r\n", "\n").split("\n"))
-    cells: list[tuple[str, list[str]]] = []
-    if doc:
-        cells.append(("markdown", doc.split("\n")))
-    kind, buf = "code", []
-    for line in lines:
-        m = CELL.match(line)
-        if m:
-            cells.append((kind, buf))
-            kind, buf = ("markdown" if "[markdown]" in m.group("rest") else "code"), []
-            continue
-        if kind == "markdown":
-            line = line[2:] if line.startswith("# ") else line.lstrip("#")
-        buf.append(line)
-    cells.append((kind, buf))
-    out = []
-    for kind, body in cells:
-        text = "\n".join(body).strip("\n")
-        if text.strip():
-            out.append((kind, text))
-    return out
 
 
 def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> list[tuple[str, str]]:
@@ -100,29 +58,3 @@ def notebook_text(nb) -> str:
     import nbformat
 
     return nbformat.writes(nb) + "\n"
-
-
-def notebook_source(nb: dict[str, Any]) -> str:
-    """The module a notebook's code cells make, in order; IPython magics and ``!`` lines are dropped.
-
-    ``nb`` is the notebook's JSON (a dict or an nbformat node): reading it needs no nbformat. It may
-    be a student's unvalidated notebook, so a cell's source that is neither text nor a list of
-    text lines counts as empty instead of raising.
-    """
-    chunks = []
-    cells = nb.get("cells", []) if isinstance(nb, dict) else []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
-            continue
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(line for line in source if isinstance(line, str))
-        elif not isinstance(source, str):
-            source = ""
-        lines = source.split("\n")
-        if lines and lines[0].startswith("%%"):  # a cell magic makes the whole cell non-Python
-            continue
-        chunks.append("\n".join("" if MAGIC.match(l) else l for l in lines))
-    return "\n\n".join(chunks) + "\n"

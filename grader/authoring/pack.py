@@ -20,11 +20,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.atomic import atomic_write
 from grader.authoring.generate import TRIVIAL, render_assignment
-from grader.authoring.markers import parse
 from grader.authoring.wheel import Wheel
 from grader.checks.loader import AuthoringError
 from grader.course import HIDDEN_CHECKS, MISTAKES, Assignment, assignment_folders, load_solution
+from grader.markers import parse
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
@@ -180,8 +181,6 @@ def write_packs(solutions: Path, names: tuple[str, ...] | list[str], out: Path, 
                 secret: bytes | None = None, wheel: Wheel | None = None) -> list[Packed]:
     """``out/<name>.zip`` for each assignment named (all when none), with ``wheel`` in ``wheels/``:
     every pack is built and checked before any is written, so a leak in one writes none."""
-    from grader.reports.export import atomic_write
-
     built = []
     for folder in assignment_folders(Path(solutions), names):
         assignment = load_solution(folder)

@@ -92,7 +92,7 @@ class Verifier:
         if self._runs is None:
             assignment, templates = self.assignment, self.templates
             rendered = render_assignment(assignment, templates).files
-            base = base_files(assignment, templates, rendered)
+            base = base_files(assignment, templates)
             stubs = {name: data for name, data in rendered.items()
                      if name.endswith(".py") and name in {p.name for p in assignment.sources()}}
             with Engine(assignment, secret=self.secret, settings=self.settings) as engine:

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from grader import tempdirs
 from grader.bulk.bundle import bundle, version
@@ -28,13 +28,15 @@ from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
 from grader.bulk.worker import Job, grade_chunk
-from grader.course import EXPECTED, Assignment, load_solution
+from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable as not_gradable_row
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
-from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission, walk
-from grader.lms.intake import Entry
+from grader.stubs import student_sources
+from grader.times import iso
+from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, open_submission, walk
+from grader.lms.intake import Entry, Intake
 from grader.lms.roster import Roster
 
 MISSING = "missing: no submission in the download"
@@ -83,18 +85,6 @@ def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> 
     return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
 
 
-def _student_side(assignment: Assignment, templates: Path | None) -> tuple[dict[str, str], bytes | None]:
-    """From one rendering of the pack: the pristine hashes of the stub's files (an untouched stub is
-    recognised) and the stub module itself (what every student starts from: the kept files' zlib
-    dictionary)."""
-    import json
-
-    from grader.authoring.generate import render_assignment
-
-    files = render_assignment(assignment, templates).files
-    return json.loads(files[EXPECTED]).get("pristine", {}), files.get(f"{assignment.module}.py")
-
-
 def _mtime(path: Path) -> str | None:
     """The entry's modification time (a folder: its newest file's), as ISO 8601 UTC."""
     try:
@@ -133,119 +123,177 @@ def _keys(entry: Entry) -> set[str]:
 
 def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, options: BatchOptions,
               progress: Progress | None = None) -> BatchSummary:
+    """Grade every entry of ``submissions`` into ``gradebook``: each entry (and each roster student
+    without one) gets a row; unchanged submissions keep theirs."""
     started = time.monotonic()
     tempdirs.sweep()  # folders (and copies of the reference) left by an earlier batch that was killed
-    assignment = load_solution(solution_folder)
-    files = bundle(solution_folder)
-    ver = version(files)
-    summary = BatchSummary(assignment.name)
-    pristine, stub = _student_side(assignment, options.templates)  # rendered once per batch
-    policy = options.policy or LatePolicy()  # without one, lateness is still recorded, never charged
-    intake = collect(submissions, options.source, assignment.module, options.roster)
-    summary.lms = intake.lms
-    summary.skipped = intake.skipped  # grows while entries are read (a file too large to grade)
-    roster_skipped = list(options.roster.skipped) if options.roster else []
-    decided: dict[str, Lateness] = {}
+    run = _BatchRun.start(submissions, solution_folder, gradebook, options, progress)
+    try:
+        for result in run_chunks(run.job, run.to_grade(), options, run.assignment, run.summary.entries):
+            run.record(result, fresh=True)
+        run.record_missing()
+    finally:
+        run.intake.close()
+    run.summary.skipped = run.summary.skipped + run.roster_skipped
+    run.summary.elapsed = time.monotonic() - started
+    return run.summary
 
-    def lateness(entry: Entry, manifest: dict) -> Lateness:
-        extension = options.extensions.find(_keys(entry)) if options.extensions else None
-        found = decide(_facts(entry, manifest, intake.lms), options.time_from, options.deadline,
+
+class _Read(NamedTuple):
+    """One entry, read: the submission (None when it cannot be opened, and why), its content
+    digest, and its lateness."""
+
+    opened: Opened | None
+    digest: str
+    late: Lateness
+    failure: str | None = None
+
+
+@dataclass
+class _BatchRun:
+    """One batch's state while it runs: what is graded against, what was decided, what is in flight."""
+
+    assignment: Assignment
+    gradebook: Gradebook
+    options: BatchOptions
+    progress: Progress | None
+    intake: Intake
+    job: Job  # what the workers get: the bundle and the student sources, computed once here
+    version: str  # the assignment version the gradebook keys rows by
+    policy: LatePolicy
+    summary: BatchSummary
+    clashes: dict[str, list[Entry]]  # students claimed by two or more entries: one row saying so
+    roster_skipped: list[str]
+    decided: dict[str, Lateness] = field(default_factory=dict)
+    clash_rows: set[str] = field(default_factory=set)  # clashing students whose row is written
+    # the files of submissions being graded, kept with their results (bounded by what is in flight)
+    in_flight: dict[str, dict[str, bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, submissions: Path, solution_folder: Path, gradebook: Gradebook, options: BatchOptions,
+              progress: Progress | None) -> _BatchRun:
+        """Load the assignment, its student sources and the intake of ``submissions``."""
+        assignment = load_solution(solution_folder)
+        files = bundle(solution_folder)
+        sources = student_sources(assignment, options.templates)  # once per batch, shipped in the job
+        intake = collect(submissions, options.source, assignment.module, options.roster)
+        clashes = conflicts(intake)
+        summary = BatchSummary(assignment.name, entries=len(intake.entries), lms=intake.lms,
+                               problems=problems(intake, clashes),
+                               skipped=intake.skipped)  # grows while entries are read (a file too large)
+        return cls(assignment=assignment, gradebook=gradebook, options=options, progress=progress, intake=intake,
+                   job=Job(assignment.name, files, options.secret, options.settings, sources=sources),
+                   version=version(files),
+                   policy=options.policy or LatePolicy(),  # without one, lateness is recorded, never charged
+                   summary=summary, clashes=clashes,
+                   roster_skipped=list(options.roster.skipped) if options.roster else [])
+
+    @property
+    def stub(self) -> bytes:
+        """The graded module's stub: the kept files' zlib dictionary."""
+        return self.job.sources.module_stub
+
+    def to_grade(self) -> Iterable[Opened]:
+        """Open entries one at a time (memory stays flat), settling the ones that need no grading."""
+        for entry in self.intake.entries:
+            student = entry.student
+            if student in self.clashes:
+                self._record_clash(student)
+                continue
+            read = self._read(entry)
+            if not self.options.regrade and self.gradebook.current(self.assignment.name, student, read.digest,
+                                                                   self.version):
+                self._reuse(student, read.late)
+            elif read.opened is None:
+                self.record(not_gradable(self.assignment, student, read.failure, sha256=read.digest), fresh=True)
+            else:
+                self.in_flight[student] = read.opened.files
+                yield read.opened
+
+    def _read(self, entry: Entry) -> _Read:
+        """Open one entry (whatever it is: a failure is a reason, never an exception) and decide its lateness."""
+        path = self.intake.materialize(entry)
+        try:
+            opened = open_submission(path, self.assignment.module, pristine=self.job.sources.pristine)
+        except Exception as exc:  # noqa: BLE001  whatever an entry is, it gets a row and the batch goes on
+            late = self.lateness(entry, {})
+            digest = entry_digest(path)
+            self.intake.release(entry)
+            return _Read(None, digest, late, _open_failure(path, exc))
+        late = self.lateness(entry, opened.manifest)  # an entry's mtime is read before its copy goes
+        self.intake.release(entry)  # opened holds its files as bytes now
+        self._note_claim(entry, opened.manifest)
+        opened.student = entry.student
+        opened.submitted_at = late.submitted_at
+        return _Read(opened, opened.sha256, late)
+
+    def _note_claim(self, entry: Entry, manifest: dict) -> None:
+        """A manifest naming another student is a problem to report; the entry's own name decides."""
+        claimed = manifest.get("student") if isinstance(manifest.get("student"), str) else None
+        if claimed and claimed.strip().casefold() not in {k.casefold() for k in _keys(entry)}:
+            self.summary.problems.append(f"{entry.shown}: its manifest.json names {claimed.strip()[:80]!r}; "
+                                         f"graded as {entry.student!r} (the entry's own name decides)")
+
+    def lateness(self, entry: Entry, manifest: dict) -> Lateness:
+        """The entry's lateness, from the time source the instructor trusts and the student's extension."""
+        extension = self.options.extensions.find(_keys(entry)) if self.options.extensions else None
+        found = decide(_facts(entry, manifest, self.intake.lms), self.options.time_from, self.options.deadline,
                        extension.delta if extension else timedelta(0), extension.due if extension else None)
-        decided[entry.student] = found
+        self.decided[entry.student] = found
         return found
 
-    # the files of submissions being graded, kept with their results (bounded by what is in flight)
-    in_flight: dict[str, dict[str, bytes]] = {}
-
-    def finish(result: Result, fresh: bool, files: dict[str, bytes] | None = None) -> None:
-        late = decided.get(result.student) or Lateness(None, 0, NONE)
+    def record(self, result: Result, fresh: bool) -> None:
+        """Charge ``result`` its lateness and commit it to the gradebook (with the files it graded)."""
+        late = self.decided.get(result.student) or Lateness(None, 0, NONE)
         result.submitted_at = late.submitted_at
-        result = apply_late(result, late.late_days, policy.penalty(late.late_days))
+        result = apply_late(result, late.late_days, self.policy.penalty(late.late_days))
         result.late_source = late.source
-        kept = in_flight.pop(result.student, None) if files is None else files
-        gradebook.record(result, version=ver, fresh=fresh, files=kept if kept is not None else {}, dictionary=stub)
-        summary.graded += fresh
-        summary.not_gradable += result.status == NOT_GRADABLE
-        summary.late_sources[late.source] += 1
-        if late.note:
-            summary.late_notes[late.note] += 1
-        if progress:
-            progress(result, fresh)
+        self.gradebook.record(result, version=self.version, fresh=fresh,
+                              files=self.in_flight.pop(result.student, {}), dictionary=self.stub)
+        self.summary.graded += fresh
+        self.summary.not_gradable += result.status == NOT_GRADABLE
+        self._count_lateness(late)
+        if self.progress:
+            self.progress(result, fresh)
 
-    clashes = conflicts(intake)
-    summary.problems = problems(intake, clashes)
-    summary.entries = len(intake.entries)
-
-    def to_grade() -> Iterable[Opened]:
-        """Open entries one at a time (memory stays flat), settling the ones that need no grading."""
-        done: set[str] = set()
-        for entry in intake.entries:
-            student = entry.student
-            if student in clashes:
-                if student not in done:
-                    done.add(student)
-                    decided[student] = Lateness(None, 0, NONE)
-                    finish(not_gradable(assignment, student, "two or more entries claim this student ("
-                                        + ", ".join(e.shown for e in clashes[student])
-                                        + "): keep one and grade again"), False)
-                continue
-            path = intake.materialize(entry)
-            try:
-                opened = open_submission(path, assignment.module, pristine=pristine)
-            except Exception as exc:  # noqa: BLE001  whatever an entry is, it gets a row and the batch goes on
-                late = lateness(entry, {})
-                digest = entry_digest(path)
-                intake.release(entry)
-                if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
-                    _settle(student, late)
-                    continue
-                finish(not_gradable(assignment, student, _open_failure(path, exc), sha256=digest), True)
-                continue
-            late = lateness(entry, opened.manifest)  # an entry's mtime is read before its copy goes
-            intake.release(entry)  # opened holds its files as bytes now
-            claimed = opened.manifest.get("student") if isinstance(opened.manifest.get("student"), str) else None
-            if claimed and claimed.strip().casefold() not in {k.casefold() for k in _keys(entry)}:
-                summary.problems.append(f"{entry.shown}: its manifest.json names {claimed.strip()[:80]!r}; "
-                                        f"graded as {student!r} (the entry's own name decides)")
-            opened.student = student
-            opened.submitted_at = late.submitted_at
-            if not options.regrade and gradebook.current(assignment.name, student, opened.sha256, ver):
-                _settle(student, late)
-                continue
-            in_flight[opened.student] = opened.files
-            yield opened
-
-    def _settle(student: str, late: Lateness) -> None:
-        """An unchanged submission: only its lateness may need recording again (deadline, policy,
-        extension or time source changed since)."""
-        summary.reused += 1
-        summary.late_sources[late.source] += 1
-        if late.note:
-            summary.late_notes[late.note] += 1
-        old = gradebook.result(assignment.name, student)
-        penalty = policy.penalty(late.late_days)
+    def _reuse(self, student: str, late: Lateness) -> None:
+        """An unchanged submission keeps its row: only its lateness may need recording again
+        (deadline, policy, extension or time source changed since)."""
+        self.summary.reused += 1
+        self._count_lateness(late)
+        old = self.gradebook.result(self.assignment.name, student)
+        penalty = self.policy.penalty(late.late_days)
         if old is not None and (late.late_days, penalty, late.source, late.submitted_at) != \
                 (old.late_days, old.penalty, old.late_source, old.submitted_at):
             old.submitted_at, old.late_source = late.submitted_at, late.source
-            gradebook.record(apply_late(old, late.late_days, penalty), version=ver,
-                             files=gradebook.files(assignment.name, student), dictionary=stub)
-        if progress:
-            progress(None, False)
+            self.gradebook.record(apply_late(old, late.late_days, penalty), version=self.version,
+                                  files=self.gradebook.files(self.assignment.name, student), dictionary=self.stub)
+        if self.progress:
+            self.progress(None, False)
 
-    try:
-        job = Job(assignment.name, files, options.secret, options.settings)
-        for result in run_chunks(job, to_grade(), options, assignment, len(intake.entries)):
-            finish(result, True)
-        for person in intake.missing:
-            student = missing_id(person, intake.lms)
-            summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
-            decided[student] = Lateness(None, 0, NONE)
-            finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
-    finally:
-        intake.close()
-    summary.skipped = summary.skipped + roster_skipped
-    summary.elapsed = time.monotonic() - started
-    return summary
+    def _count_lateness(self, late: Lateness) -> None:
+        self.summary.late_sources[late.source] += 1
+        if late.note:
+            self.summary.late_notes[late.note] += 1
+
+    def _record_clash(self, student: str) -> None:
+        """One row for a student two or more entries claim (at their first entry; the others add none)."""
+        if student in self.clash_rows:
+            return
+        self.clash_rows.add(student)
+        self.decided[student] = Lateness(None, 0, NONE)
+        shown = ", ".join(e.shown for e in self.clashes[student])
+        self.record(not_gradable(self.assignment, student, f"two or more entries claim this student ({shown}): "
+                                 f"keep one and grade again"), fresh=False)
+
+    def record_missing(self) -> None:
+        """One row for each roster student without an entry in the download."""
+        for person in self.intake.missing:
+            student = missing_id(person, self.intake.lms)
+            self.summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
+            self.decided[student] = Lateness(None, 0, NONE)
+            self.record(not_gradable(self.assignment, student, MISSING + f" (on the roster, line {person.line})"),
+                        fresh=False)
 
 
 def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:

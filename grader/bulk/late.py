@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from grader.result import Result
+from grader.times import parse_time, utc
 
 FORMS = '"none", "zero" (any lateness scores 0), "P%/day" (P percent per started day late) or ' \
         '"P%/day,max=C%" (capped at C percent), e.g. "10%/day,max=50%"'
@@ -45,13 +46,13 @@ class LatePolicy:
         """(late_days, penalty fraction) for a submission made at ``submitted_at`` (ISO 8601; naive = UTC)."""
         if submitted_at is None or deadline is None:
             return 0, 0.0
-        days = days_late(parse_time(submitted_at), _utc(deadline))
+        days = days_late(parse_time(submitted_at), utc(deadline))
         return days, self.penalty(days)
 
 
 def days_late(submitted: datetime, deadline: datetime) -> int:
     """Started 24-hour periods between ``deadline`` and ``submitted`` (0 when on time)."""
-    delta = _utc(submitted) - _utc(deadline)
+    delta = utc(submitted) - utc(deadline)
     if delta <= timedelta(0):
         return 0
     return math.ceil(delta / DAY)
@@ -72,28 +73,9 @@ def parse_policy(spec: str) -> LatePolicy:
     return LatePolicy(kind="per_day", percent_per_day=pct, max_percent=cap)
 
 
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time ('Z' allowed) as an aware UTC datetime; a time without offset is taken as UTC."""
-    raw = str(text).strip()
-    if raw[-1:] in ("Z", "z"):
-        raw = raw[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T23:59:00+02:00, "
-                         f"or 2024-05-01T21:59Z; without an offset it is UTC)") from None
-    return _utc(value)
-
-
 def parse_deadline(text: str) -> datetime:
     """The deadline from ISO 8601 text (naive means UTC; a bare date means 00:00 UTC that day)."""
     return parse_time(text)
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def apply_late(result: Result, late_days: int, penalty: float) -> Result:

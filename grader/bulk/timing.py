@@ -13,7 +13,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from grader.bulk.late import DAY, days_late, parse_time
+from grader.bulk.late import DAY, days_late
+from grader.times import parse_time
 
 SOURCES = ("lms", "manifest", "mtime")
 NONE = "none"

@@ -14,6 +14,7 @@ from grader.grading.engine import Engine, Settings
 from grader.grading.files import grade_files_all
 from grader.grading.workdir import base_files
 from grader.result import Result
+from grader.stubs import StudentSources
 from grader.submission import Opened
 
 _ENGINES: dict[str, tuple[Engine, dict[str, bytes]]] = {}
@@ -27,17 +28,22 @@ class Job:
     files: dict[str, bytes]  # the bundle of solutions/<assignment>/
     secret: bytes | None
     settings: Settings
+    # what every submission starts from, computed once per batch (a worker then renders nothing);
+    # None: the worker renders them from the bundle itself
+    sources: StudentSources | None = None
 
 
 def engine_for(job: Job, engine_class: type[Engine] = Engine,
                base: dict[str, bytes] | None = None) -> tuple[Engine, dict[str, bytes]]:
     """This worker's warm engine for ``job`` and the pack's given files (made on first use; ``base``:
-    those files, when the caller has them already)."""
+    those files, when the caller has them already and the job does not carry them)."""
     # one engine per thread: a Dask worker runs tasks on several threads, and an engine is sequential
     key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{engine_class.__name__}:{threading.get_ident()}"
     if key not in _ENGINES:
         folder = materialize_bundle(job.assignment, job.files)
         assignment = load_solution(folder)
+        if job.sources is not None:
+            base = job.sources.given
         _ENGINES[key] = (engine_class(assignment, secret=job.secret, settings=job.settings),
                          base if base is not None else base_files(assignment))
     return _ENGINES[key]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any, Protocol
 
 from grader.checks.api import Check, Mistake
 from grader.checks.loader import AuthoringError
@@ -17,9 +18,22 @@ from grader.checks.scenario import evaluate, public_seed
 from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, is_side, judged, parse
 from grader.checks.trusted_warnings import kept
 from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
-from grader.course import Assignment
 
 FORMAT = 1
+
+
+class Assignment(Protocol):
+    """What expectations read of an assignment (:class:`grader.course.Assignment` is one). Declared
+    here, not imported: checks sit below the course loader, which builds assignments out of them."""
+
+    name: str
+    module: str
+    folder: Path
+    is_pack: bool
+    public_checks: list[Check]
+    reference: ModuleType  # the instructor's solution (a pack has none)
+    mistakes: list[Mistake]  # known mistakes and accepted variants
+    frozen: dict  # a pack's expected.json
 
 
 @dataclass(frozen=True)

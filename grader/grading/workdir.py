@@ -6,13 +6,16 @@ from pathlib import Path
 
 from grader import tempdirs
 from grader.course import CHECKS, EXPECTED, Assignment
+from grader.stubs import student_sources
 
 NOT_FOR_THE_CHILD = {CHECKS, EXPECTED, "README.md"}
 
 
-def base_files(assignment: Assignment, templates: Path | None = None,
-               rendered: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """What every submission starts from: the pack's given files (support modules, data)."""
+def base_files(assignment: Assignment, templates: Path | None = None) -> dict[str, bytes]:
+    """What every submission starts from: the pack's given files (support modules, data).
+
+    From a student pack, its own files; from a solution folder, its student sources (the stubs,
+    rendered without running anything, and the data)."""
     if assignment.is_pack:
         files = {}
         for p in sorted(assignment.folder.rglob("*")):
@@ -21,10 +24,7 @@ def base_files(assignment: Assignment, templates: Path | None = None,
                     and not p.name.endswith("-submission.zip") and not p.name.startswith("."):
                 files[rel] = p.read_bytes()
         return files
-    from grader.authoring.generate import render_assignment
-
-    rendered = rendered if rendered is not None else render_assignment(assignment, templates).files
-    return {rel: data for rel, data in rendered.items() if rel not in NOT_FOR_THE_CHILD and not rel.endswith(".ipynb")}
+    return student_sources(assignment, templates).given
 
 
 def materialize(files: dict[str, bytes]) -> Path:

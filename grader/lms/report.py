@@ -29,7 +29,7 @@ def to_lms(results: list[Result], assignment: str, lms: str, roster_path: Path, 
            feedback: Path | None = None, templates: Path | None = None) -> Written:
     """Fill the LMS file ``roster_path`` with ``results`` into ``out`` (and, for Moodle, the
     feedback-files zip); raises :class:`grader.lms.roster.RosterError` naming the file for bad input."""
-    from grader.reports.export import atomic_write
+    from grader.atomic import atomic_write
 
     roster = read_roster(roster_path)
     done = Written()

@@ -16,13 +16,12 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from grader.atomic import atomic_write
 from grader.result import ERROR, INSTRUCTOR_ONLY, NOT_GRADABLE, PASSED, Result
 
 FIXED_COLUMNS = ("student", "score", "max_score", "status", "submitted_at", "late_days", "penalty", "late_source",
@@ -42,25 +41,6 @@ def fmt_score(value: float) -> str:
 def _encode(text: str) -> bytes:
     """UTF-8; lone surrogates (undecodable file names) become ``\\udcxx`` escapes instead of an error."""
     return text.encode("utf-8", "backslashreplace")
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def _dumps(data: Any) -> bytes:

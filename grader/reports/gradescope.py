@@ -27,7 +27,7 @@ from pathlib import Path
 import grader
 from grader.checks.loader import AuthoringError
 from grader.course import assignment_folders, load_solution
-from grader.reports.export import atomic_write
+from grader.atomic import atomic_write
 from grader.templating import render
 
 SECRET_NAME = "course_secret"

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from grader.authoring.generate import render_course, stale_files
-from grader.authoring.markers import parse
+from grader.markers import parse
 from grader.course import assignment_folders, load_solution
 
 ROOT = Path(__file__).resolve().parents[2]

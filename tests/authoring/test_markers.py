@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.authoring.markers import MarkerError, parse
-from grader.authoring.render import render_stub, solution_lines
+from grader.markers import MarkerError, parse
+from grader.stubs import render_stub, solution_lines
 
 
 def test_block_inside_function_becomes_raise():

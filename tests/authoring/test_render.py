@@ -4,8 +4,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader.authoring.notebook import build_notebook, cells_of, notebook_source
-from grader.authoring.render import render_stub
+from grader.authoring.notebook import build_notebook
+from grader.stubs import cells_of, render_stub
+from grader.submission import notebook_source
 from grader.templating import environment
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"

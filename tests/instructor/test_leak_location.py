@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.authoring.generate import check_no_leak
-from grader.authoring.render import render_stub
+from grader.stubs import render_stub
 from grader.checks.loader import AuthoringError
 
 from _instructor import make_course, run_cli

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.authoring.markers import parse
+from grader.markers import parse
 from grader.config import load_config, tomllib
 
 from _instructor import run_cli
