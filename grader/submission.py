@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from grader.authoring.notebook import notebook_source
+from grader.authoring.render_notebook import notebook_source
 
 MAX_FILE_BYTES = 8 << 20
 MAX_TOTAL_BYTES = 32 << 20

@@ -11,7 +11,7 @@ from pathlib import Path
 import grader
 from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
 from grader.authoring.markers import parse
-from grader.authoring.notebook import build_notebook, notebook_text
+from grader.authoring.render_notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
 from grader.checks.expected import freeze
 from grader.checks.loader import AuthoringError
@@ -89,7 +89,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
-    from grader.authoring.notebook import notebook_source
+    from grader.authoring.render_notebook import notebook_source
 
     frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited
         f"{assignment.module}.py": hashlib.sha256(out.files[assignment.module_path.name]).hexdigest(),

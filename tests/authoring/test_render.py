@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.authoring.notebook import build_notebook, cells_of, notebook_source
+from grader.authoring.render_notebook import build_notebook, cells_of, notebook_source
 from grader.authoring.render import render_stub
 from grader.templating import environment
 
