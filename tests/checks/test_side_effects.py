@@ -15,7 +15,7 @@ from grader.checks.side_effects import snapshot
 from grader.course import load_pack, load_solution
 from grader.grading.engine import Engine, Settings
 from grader.grading.judge import Received, judge
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, write_run_folder, remove
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -184,7 +184,7 @@ def test_a_submission_that_updates_in_place_is_told_so_by_the_engine_and_the_pac
     assignment = (load_solution(ROOT / "solutions" / "perceptron") if where == "solutions"
                   else load_pack(ROOT / "assignments" / "perceptron"))
     with Engine(assignment, settings=Settings(timeout=30), include_hidden=False) as engine:
-        root = materialize({**base_files(assignment), "perceptron.py": perceptron_in_place.encode()})
+        root = write_run_folder({**base_files(assignment), "perceptron.py": perceptron_in_place.encode()})
         try:
             result = engine.grade(root)
         finally:
