@@ -30,7 +30,7 @@ from grader.bulk.timing import NONE, Facts, Lateness, decide
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import EXPECTED, Assignment, load_solution
 from grader.grading.engine import Settings
-from grader.grading.engine import not_gradable as not_gradable_row
+from grader.grading.engine import not_gradable_result
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
 from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, iso, open_submission, walk
@@ -79,8 +79,9 @@ class BatchSummary:
 Progress = Callable[[Result | None, bool], None]  # (the new result or None for an unchanged one, newly graded)
 
 
-def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:
-    return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
+def not_gradable_row(assignment: Assignment, student: str, reason: str, **extra) -> Result:
+    """The row of an entry the batch could not grade (every check 0, the reason said)."""
+    return not_gradable_result(assignment.checks, assignment.name, student, reason, **extra)
 
 
 def _student_side(assignment: Assignment, templates: Path | None) -> tuple[dict[str, str], bytes | None]:
@@ -185,9 +186,9 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                 if student not in done:
                     done.add(student)
                     decided[student] = Lateness(None, 0, NONE)
-                    finish(not_gradable(assignment, student, "two or more entries claim this student ("
-                                        + ", ".join(e.shown for e in clashes[student])
-                                        + "): keep one and grade again"), False)
+                    finish(not_gradable_row(assignment, student, "two or more entries claim this student ("
+                                            + ", ".join(e.shown for e in clashes[student])
+                                            + "): keep one and grade again"), False)
                 continue
             path = intake.materialize(entry)
             try:
@@ -199,7 +200,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
                 if not options.regrade and gradebook.current(assignment.name, student, digest, ver):
                     _settle(student, late)
                     continue
-                finish(not_gradable(assignment, student, _open_failure(path, exc), sha256=digest), True)
+                finish(not_gradable_row(assignment, student, _open_failure(path, exc), sha256=digest), True)
                 continue
             late = lateness(entry, opened.manifest)  # an entry's mtime is read before its copy goes
             intake.release(entry)  # opened holds its files as bytes now
@@ -240,7 +241,7 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
             student = missing_id(person, intake.lms)
             summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
             decided[student] = Lateness(None, 0, NONE)
-            finish(not_gradable(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
+            finish(not_gradable_row(assignment, student, MISSING + f" (on the roster, line {person.line})"), False)
     finally:
         intake.close()
     summary.skipped = summary.skipped + roster_skipped
@@ -328,9 +329,9 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         for opened in chunk:
                             attempts[opened.student] = attempts.get(opened.student, 0) + 1
                             if attempts[opened.student] >= MAX_ATTEMPTS:
-                                yield not_gradable(assignment, opened.student, "the grading worker died each time "
-                                                   "this submission was graded (out of memory?)",
-                                                   submitted_at=opened.submitted_at, sha256=opened.sha256)
+                                yield not_gradable_row(assignment, opened.student, "the grading worker died each time "
+                                                       "this submission was graded (out of memory?)",
+                                                       submitted_at=opened.submitted_at, sha256=opened.sha256)
                             else:
                                 retry.append([opened])
                         continue
@@ -373,9 +374,9 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
             try:
                 results = fut.result()
             except Exception as exc:  # e.g. KilledWorker: its workers died every time it was tried
-                results = [not_gradable(assignment, opened.student, f"the Dask workers grading this submission "
-                                        f"were lost every time it was tried ({type(exc).__name__})",
-                                        submitted_at=opened.submitted_at, sha256=opened.sha256)
+                results = [not_gradable_row(assignment, opened.student, f"the Dask workers grading this submission "
+                                            f"were lost every time it was tried ({type(exc).__name__})",
+                                            submitted_at=opened.submitted_at, sha256=opened.sha256)
                            for opened in chunk]
             yield from results
             fut.release()
