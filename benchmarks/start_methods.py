@@ -26,7 +26,7 @@ os.environ.update({v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "
 
 from grader.course import load_solution  # noqa: E402
 from grader.grading.engine import Engine, Settings  # noqa: E402
-from grader.grading.workdir import base_files, write_run_folder, remove  # noqa: E402
+from grader.grading.workdir import base_files, remove, write_run_folder  # noqa: E402
 from grader.sandbox.runner import Sandbox  # noqa: E402
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 import grader
-from grader.checks.loader import AuthoringError
 from grader.authoring.markers import MarkerError
+from grader.errors import AuthoringError
 
 
 def _templates(path: Path | None) -> Path | None:

@@ -42,7 +42,7 @@ from datetime import date, datetime, time as dtime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,7 +14,8 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.checks.api import Check, Mistake
-from grader.checks.loader import AuthoringError, load_checks, load_mistakes, load_module
+from grader.checks.loader import load_checks, load_mistakes, load_module
+from grader.errors import AuthoringError
 
 CHECKS, HIDDEN_CHECKS, MISTAKES = "checks.py", "hidden_checks.py", "mistakes.py"
 SPECIAL = {CHECKS, HIDDEN_CHECKS, MISTAKES}

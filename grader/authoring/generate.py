@@ -11,11 +11,11 @@ from pathlib import Path
 import grader
 from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
 from grader.authoring.markers import parse
-from grader.authoring.render_notebook import build_notebook, notebook_text
 from grader.authoring.render import render_stub, stub_body
+from grader.authoring.render_notebook import build_notebook, notebook_text
 from grader.checks.expected import freeze
-from grader.checks.loader import AuthoringError
 from grader.course import CHECKS, DATA, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.errors import AuthoringError
 from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
 from grader.templating import render
 

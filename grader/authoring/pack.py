@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from grader.authoring.generate import TRIVIAL, render_assignment
 from grader.authoring.markers import parse
 from grader.authoring.wheel import Wheel
-from grader.checks.loader import AuthoringError
 from grader.course import HIDDEN_CHECKS, MISTAKES, Assignment, assignment_folders, load_solution
+from grader.errors import AuthoringError
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644

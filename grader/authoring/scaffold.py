@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.checks.loader import AuthoringError
 from grader.config import CONFIG_NAME, find_config, load_config, new_config_text, register_assignment
 from grader.course import CHECKS, HIDDEN_CHECKS, MISTAKES
+from grader.errors import AuthoringError
 from grader.templating import render
 
 FILES = {"{name}.py": "new_solution.py.j2", CHECKS: "new_checks.py.j2", HIDDEN_CHECKS: "new_hidden_checks.py.j2",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.grading.engine import Engine
-from grader.grading.workdir import write_run_folder, remove
+from grader.grading.workdir import remove, write_run_folder
 from grader.result import Result
 from grader.sandbox.runner import RunReport
 

@@ -25,8 +25,8 @@ import zipfile
 from pathlib import Path
 
 import grader
-from grader.checks.loader import AuthoringError
 from grader.course import assignment_folders, load_solution
+from grader.errors import AuthoringError
 from grader.reports.export import atomic_write
 from grader.templating import render
 

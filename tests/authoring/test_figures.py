@@ -11,8 +11,8 @@ import pytest
 
 from grader.authoring.figures import figure_functions, reference_figures
 from grader.authoring.generate import Rendered, stale_files
-from grader.checks.loader import AuthoringError
 from grader.course import load_solution
+from grader.errors import AuthoringError
 from grader.figures import draw, figure_name, show
 
 pytest.importorskip("matplotlib", reason="the figure tests need the test extra: pip install -e '.[test]'")

@@ -9,13 +9,13 @@ import pytest
 
 from grader.checks import Gradient, check, gradient_check, may_modify, must_restore
 from grader.checks.expected import Alternative, reference_outputs, run_in_process
-from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate
 from grader.checks.side_effects import snapshot
 from grader.course import load_pack, load_solution
+from grader.errors import AuthoringError
 from grader.grading.engine import Engine, Settings
 from grader.grading.judge import Received, judge
-from grader.grading.workdir import base_files, write_run_folder, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import pytest
 
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, write_run_folder, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from grader.grading.workdir import base_files, write_run_folder, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 HANG = '''
 def rmsprop(w, dw, config=None):

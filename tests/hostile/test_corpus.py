@@ -26,7 +26,7 @@ from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files
 from grader.checks.side_effects import is_side
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, write_run_folder, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 from grader.sandbox import confine
 
 pytestmark = [needs_proc, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux sandbox")]

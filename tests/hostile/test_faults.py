@@ -301,7 +301,7 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
     from hostile_support import compose
     from grader.course import load_solution
     from grader.grading.engine import Engine, Settings
-    from grader.grading.workdir import base_files, write_run_folder, remove
+    from grader.grading.workdir import base_files, remove, write_run_folder
 
     engine = Engine(load_solution(SOLUTIONS / "optim"), settings=Settings(timeout=60, check_timeout=30))
     source = compose("optim", ROOT / "tests" / "hostile" / "optim" / "long_sleep.py", {})
