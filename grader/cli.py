@@ -295,7 +295,7 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
     from grader.bulk.batch import BatchOptions, run_batch
     from grader.bulk.gradebook import Gradebook, GradebookError
     from grader.bulk.late import LatePolicy, parse_deadline, parse_policy
-    from grader.course import assignment_folders
+    from grader.course import assignment_folders, solution_title
 
     [folder] = assignment_folders(solutions, (assignment,))
     config = _course(solutions)
@@ -351,7 +351,8 @@ def batch(submissions: Path, assignment: str, solutions: Path, jobs: int | None,
         # plots are only for pages: without --html they stay in the gradebook (most of the data)
         results = scale_results(book.results(assignment, plots=bool(html_dir)), points)
         results = apply_adjustments(results, book.adjustments(assignment))
-        written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir)
+        written = _write_outputs(results, assignment, json_path, csv_path, junit_path, gradescope_dir, html_dir,
+                                 title=solution_title(folder))
     except (GradebookError, IntakeError) as exc:
         raise Failure(str(exc)) from None
     finally:
@@ -413,7 +414,8 @@ def _run_with_progress(run, total: int):
     return run(progress)
 
 
-def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir) -> list[Path]:
+def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gradescope_dir, html_dir,
+                   title: str | None = None) -> list[Path]:
     from grader.reports.export import write_outputs
 
     max_score = max((r.max_score for r in results), default=0.0)
@@ -422,7 +424,7 @@ def _write_outputs(results, assignment: str, json_path, csv_path, junit_path, gr
     if html_dir:
         from grader.reports.html import write_class_report
 
-        written.append(write_class_report(results, assignment, max_score, html_dir))
+        written.append(write_class_report(results, assignment, max_score, html_dir, title=title))
     return written
 
 
@@ -459,6 +461,7 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
     from grader.bulk.adjustments import apply_adjustments
     from grader.bulk.gradebook import Gradebook, GradebookError
     from grader.config import scale_results
+    from grader.course import solution_title
     from grader.reports.export import write_outputs
 
     try:
@@ -498,7 +501,8 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
             except ImportError as exc:
                 raise Failure(f"--html is not available in this installation ({exc}); "
                               f"the other outputs were written") from None
-            written.append(write_class_report(results, assignment, max_score, html_dir))
+            written.append(write_class_report(results, assignment, max_score, html_dir,
+                                              title=solution_title(Path("solutions") / assignment)))
         lines: list[str] = []
         if lms:
             from grader.lms.report import to_lms
@@ -555,7 +559,9 @@ def adjust(student: str, assignment: str, points: str, note: str, gradebook: Pat
 @main.command("new")
 @click.argument("name")
 @solutions_option
-@click.option("--title", help="The assignment's title (default: its name, capitalised).")
+@click.option("--title", help="The assignment's title (its pack, notebook and class report show it): the heading "
+                              "of the reference's docstring, and course.toml's title when given here "
+                              "(default: its name, capitalised).")
 @templates_option
 @_guard
 def new(name: str, solutions: Path, title: str | None, templates: Path | None) -> None:

@@ -432,7 +432,7 @@ def course_secret(path: str | None = None, *, config: CourseConfig | None = None
     return None
 
 
-# ---------------------------------------------------------------- points and titles
+# ---------------------------------------------------------------- points
 
 
 def scale_result(result, points: float | None):
@@ -453,27 +453,6 @@ def scale_result(result, points: float | None):
 
 def scale_results(results: Iterable, points: float | None) -> list:
     return [scale_result(r, points) for r in results]
-
-
-def configured_title(folder: Path) -> str | None:
-    """``[assignments.<name>] title`` of the assignment in ``folder`` (``<root>/solutions/<name>``)."""
-    folder = Path(folder)
-    path = find_config(folder.parent.parent)
-    if path is None:
-        return None
-    section = _cached(path).assignments.get(folder.name)
-    return section.title if section else None
-
-
-_CACHE: dict[tuple[str, int, int], CourseConfig] = {}
-
-
-def _cached(path: Path) -> CourseConfig:
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = load_config(path)
-    return _CACHE[key]
 
 
 # ---------------------------------------------------------------- writing (grade new)

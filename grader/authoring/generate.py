@@ -30,17 +30,6 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def title_of(source: str, fallback: str) -> str:
-    import ast
-
-    try:
-        doc = ast.get_docstring(ast.parse(source)) or ""
-    except SyntaxError:
-        doc = ""
-    first = doc.strip().split("\n", 1)[0].lstrip("#").strip()
-    return first or fallback.replace("_", " ").capitalize()
-
-
 def check_no_leak(path: Path, source: str, stub: str) -> None:
     """Refuse a stub in which a line of a solution region survives."""
     stub_lines = {line.strip() for line in stub.replace("\r\n", "\n").split("\n")}
@@ -75,9 +64,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     them: grading and verifying need the stubs only)."""
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
-    from grader.config import configured_title
-
-    title = configured_title(assignment.folder) or title_of(main_source, assignment.name)
+    title = assignment.title
     for path in assignment.sources():
         text = path.read_text(encoding="utf-8")
         stub = render_stub(text, str(path), assignment.name, templates)
@@ -89,6 +76,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
+    frozen["title"] = title  # the student's copy shows the instructor's title (load_pack reads it)
     from grader.authoring.render_notebook import notebook_source
 
     frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited

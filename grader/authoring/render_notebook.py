@@ -1,7 +1,8 @@
 """A stub module -> a Jupyter notebook (nbformat), and a notebook -> the module source it holds.
 
 Cells come from the percent format: ``# %% [markdown]`` starts a Markdown cell whose lines are
-``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell.
+``# `` comments, ``# %%`` a code cell. The module docstring becomes the first Markdown cell, under
+the title cell that heads the notebook (without its own ``# heading``: that would repeat the title).
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> 
     return out
 
 
+def _without_heading(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``cells`` without the docstring's ``# heading``: the title cell heads the notebook, and the
+    docstring's heading is the title (or the one course.toml replaces)."""
+    if not cells or cells[0][0] != "markdown" or not cells[0][1].startswith("# "):
+        return cells
+    rest = cells[0][1].partition("\n")[2].strip("\n")
+    return ([("markdown", rest)] if rest.strip() else []) + cells[1:]
+
+
 def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None,
                    questions: dict[str, str] | None = None):
     """The student notebook for a stub module (valid nbformat v4, deterministic cell ids).
@@ -85,7 +95,7 @@ def build_notebook(stub_source: str, assignment: str, title: str, templates: Pat
         "grade": {"assignment": assignment},
     }
     cells = [("markdown", render("notebook_title.md.j2", templates, assignment=assignment, title=title).strip())]
-    cells += _with_questions(cells_of(stub_source), questions or {})
+    cells += _with_questions(_without_heading(cells_of(stub_source)), questions or {})
     cells += [("markdown", render("notebook_check.md.j2", templates, assignment=assignment).strip()),
               ("code", render("notebook_check.py.j2", templates, assignment=assignment).strip())]
     for i, (kind, text) in enumerate(cells):
