@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
-from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
 from grader.authoring.markers import parse
+from grader.authoring.pack_figures import drawn_elsewhere, figure_functions, reference_figures
 from grader.authoring.render import render_stub, stub_body
 from grader.authoring.render_notebook import build_notebook, notebook_text
 from grader.checks.expected import freeze

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.authoring.figures import figure_functions, reference_figures
 from grader.authoring.generate import Rendered, stale_files
+from grader.authoring.pack_figures import figure_functions, reference_figures
 from grader.course import load_solution
 from grader.errors import AuthoringError
 from grader.figures import draw, figure_name, show
