@@ -466,6 +466,7 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
 
     try:
         section = _course(None).assignment(assignment)
+        title = solution_title(Path("solutions") / assignment)
         points = points or section.points
     except AuthoringError as exc:
         raise Failure(str(exc)) from None
@@ -501,15 +502,14 @@ def report(gradebook: Path, assignment: str, json_path: Path | None, csv_path: P
             except ImportError as exc:
                 raise Failure(f"--html is not available in this installation ({exc}); "
                               f"the other outputs were written") from None
-            written.append(write_class_report(results, assignment, max_score, html_dir,
-                                              title=solution_title(Path("solutions") / assignment)))
+            written.append(write_class_report(results, assignment, max_score, html_dir, title=title))
         lines: list[str] = []
         if lms:
             from grader.lms.report import to_lms
             from grader.lms.roster import RosterError
 
             try:
-                done = to_lms(results, assignment, lms, roster, lms_out, title=section.title, column=column,
+                done = to_lms(results, assignment, lms, roster, lms_out, title=title, column=column,
                               mode=mode, feedback=feedback_zip)
             except RosterError as exc:
                 raise Failure(str(exc)) from None
