@@ -70,10 +70,11 @@ def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> 
     return out
 
 
-def _without_heading(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``cells`` without the docstring's ``# heading``: the title cell heads the notebook, and the
-    docstring's heading is the title (or the one course.toml replaces)."""
-    if not cells or cells[0][0] != "markdown" or not cells[0][1].startswith("# "):
+def _without_heading(cells: list[tuple[str, str]], source: str) -> list[tuple[str, str]]:
+    """``cells`` of ``source`` without its docstring's ``# heading``: the title cell heads the notebook,
+    and the docstring's heading is the title (or the one course.toml replaces)."""
+    has_docstring = bool(_split_docstring(source.replace("\r\n", "\n").split("\n"))[0])
+    if not has_docstring or not cells or cells[0][0] != "markdown" or not cells[0][1].startswith("# "):
         return cells
     rest = cells[0][1].partition("\n")[2].strip("\n")
     return ([("markdown", rest)] if rest.strip() else []) + cells[1:]
@@ -95,7 +96,7 @@ def build_notebook(stub_source: str, assignment: str, title: str, templates: Pat
         "grade": {"assignment": assignment},
     }
     cells = [("markdown", render("notebook_title.md.j2", templates, assignment=assignment, title=title).strip())]
-    cells += _with_questions(_without_heading(cells_of(stub_source)), questions or {})
+    cells += _with_questions(_without_heading(cells_of(stub_source), stub_source), questions or {})
     cells += [("markdown", render("notebook_check.md.j2", templates, assignment=assignment).strip()),
               ("code", render("notebook_check.py.j2", templates, assignment=assignment).strip())]
     for i, (kind, text) in enumerate(cells):
