@@ -39,8 +39,7 @@ def train_loss_curve(impl, rng):
     losses = []
     for epochs in range(1, 16):
         weights = floats(impl.train(features, targets, epochs=epochs, learnrate=0.5, seed=42))
-        output = sigmoid(features @ weights)
-        losses.append(np.mean((output - targets) ** 2))
+        losses.append(np.mean((sigmoid(features @ weights) - targets) ** 2))
     return {"loss": np.array(losses)}
 
 
