@@ -26,7 +26,7 @@ os.environ.update({v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "
 
 from grader.course import load_solution  # noqa: E402
 from grader.grading.engine import Engine, Settings  # noqa: E402
-from grader.grading.workdir import base_files, materialize, remove  # noqa: E402
+from grader.grading.workdir import base_files, remove, write_run_folder  # noqa: E402
 from grader.sandbox.runner import Sandbox  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def trivial(method: str, n: int) -> float:
 
 def optim(method: str, n: int) -> tuple[float, float, int]:
     assignment = load_solution(ROOT / "solutions" / "optim")
-    root = materialize({**base_files(assignment), "optim.py": assignment.module_path.read_bytes()})
+    root = write_run_folder({**base_files(assignment), "optim.py": assignment.module_path.read_bytes()})
     try:
         with Engine(assignment, settings=Settings(start_method=method)) as engine:
             assert engine.grade(root).score == assignment.max_score

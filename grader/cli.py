@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import grader
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.markers import MarkerError
 from grader.config import OptionError
 from grader.wording import plural
@@ -409,7 +409,9 @@ def adjust(student: str, assignment: str, points: str, note: str, gradebook: Pat
 @main.command("new")
 @click.argument("name")
 @solutions_option
-@click.option("--title", help="The assignment's title (default: its name, capitalised).")
+@click.option("--title", help="The assignment's title (its pack, notebook and class report show it): the heading "
+                              "of the reference's docstring, and course.toml's title when given here "
+                              "(default: its name, capitalised).")
 @templates_option
 @_guard
 def new(name: str, solutions: Path, title: str | None, templates: Path | None) -> None:

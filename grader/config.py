@@ -42,7 +42,8 @@ from datetime import date, datetime, time as dtime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from grader.checks.loader import AuthoringError
+from grader.course_toml import CONFIG_ENV, CONFIG_NAME, ConfigError, course_root, find_config
+from grader.errors import AuthoringError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,8 +52,6 @@ else:  # pragma: no cover - Python 3.10
 
 SECRET_ENV = "GRADE_SECRET"
 SECRET_FILE_ENV = "GRADE_SECRET_FILE"
-CONFIG_ENV = "GRADE_CONFIG"
-CONFIG_NAME = "course.toml"
 
 TOP_KEYS = ("name", "secret", "grading", "audit", "assignments")
 AUDIT_KEYS = ("min_score",)
@@ -61,10 +60,6 @@ GRADING_KEYS = ("timeout", "check_timeout", "import_timeout", "memory_mb", "jobs
 ASSIGNMENT_KEYS = ("title", "points", "due", "late_policy", "extensions")
 MIN_MEMORY_MB = 64
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class ConfigError(AuthoringError):
-    """A problem in course.toml: the message names the file, the key and what is allowed."""
 
 
 class OptionError(AuthoringError):
@@ -183,26 +178,6 @@ class CourseConfig:
 
 
 # ---------------------------------------------------------------- finding and loading
-
-
-def find_config(root: Path | str | None = None) -> Path | None:
-    """``$GRADE_CONFIG`` if set, else ``<root>/course.toml`` if it exists (root: the current folder)."""
-    explicit = os.environ.get(CONFIG_ENV)
-    if explicit:
-        path = Path(explicit).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"${CONFIG_ENV} names {path}, which is not a file")
-        return path
-    candidate = Path(root if root is not None else ".") / CONFIG_NAME
-    return candidate if candidate.is_file() else None
-
-
-def course_root(solutions: Path | str | None) -> Path:
-    """The folder holding the solutions folder (where course.toml lives)."""
-    if solutions is None:
-        return Path(".")
-    parent = Path(solutions).parent
-    return parent if str(parent) else Path(".")
 
 
 def course_config(solutions: Path | str | None = None) -> CourseConfig:
@@ -439,30 +414,6 @@ def course_secret(path: str | None = None, *, config: CourseConfig | None = None
             if data:
                 return data
     return None
-
-
-# ---------------------------------------------------------------- titles
-
-
-def configured_title(folder: Path) -> str | None:
-    """``[assignments.<name>] title`` of the assignment in ``folder`` (``<root>/solutions/<name>``)."""
-    folder = Path(folder)
-    path = find_config(folder.parent.parent)
-    if path is None:
-        return None
-    section = _cached(path).assignments.get(folder.name)
-    return section.title if section else None
-
-
-_CACHE: dict[tuple[str, int, int], CourseConfig] = {}
-
-
-def _cached(path: Path) -> CourseConfig:
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = load_config(path)
-    return _CACHE[key]
 
 
 # ---------------------------------------------------------------- writing (grade new)

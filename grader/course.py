@@ -3,10 +3,16 @@
 Two places hold an assignment: the instructor's ``solutions/<name>/`` (reference, public and hidden
 checks, mistakes) and the student pack ``assignments/<name>/`` (stub, public checks, frozen expected
 outputs). Both load into :class:`Assignment`; only the first can compute expected outputs itself.
+
+An assignment has one title, computed here as it loads and used everywhere (the pack's README and
+notebook, ``grade new``, the class report): ``[assignments.<name>] title`` in ``course.toml``, else
+the first line of the reference's docstring (its ``# heading``), else the name, capitalised. The
+pack freezes it into ``expected.json``, so a student's copy shows the same one.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +20,9 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.checks.api import Check, Mistake
-from grader.checks.loader import AuthoringError, load_checks, load_mistakes, load_module
+from grader.checks.loader import load_checks, load_mistakes, load_module
+from grader.course_toml import configured_title
+from grader.errors import AuthoringError
 
 CHECKS, HIDDEN_CHECKS, MISTAKES = "checks.py", "hidden_checks.py", "mistakes.py"
 SPECIAL = {CHECKS, HIDDEN_CHECKS, MISTAKES}
@@ -29,6 +37,10 @@ class Assignment:
     public_checks: list[Check]
     hidden_checks: list[Check] = field(default_factory=list)
     is_pack: bool = False
+    title: str = ""  # set by load_solution / load_pack; see the module docstring
+
+    def __post_init__(self) -> None:
+        self.title = self.title or default_title(self.name)
 
     @property
     def module(self) -> str:
@@ -94,6 +106,32 @@ class Assignment:
             raise AuthoringError(f"{path}: not valid JSON ({exc}); regenerate it with `grade generate`") from None
 
 
+def default_title(name: str) -> str:
+    """The title of an assignment that names none: ``gradient_descent`` -> ``Gradient descent``."""
+    return name.replace("_", " ").capitalize()
+
+
+def docstring_title(source: str) -> str | None:
+    """The first line of a module's docstring, without its Markdown ``#`` (``None`` if it has none)."""
+    try:
+        doc = ast.get_docstring(ast.parse(source)) or ""
+    except SyntaxError:
+        return None
+    return doc.strip().split("\n", 1)[0].lstrip("#").strip() or None
+
+
+def solution_title(folder: Path) -> str:
+    """The title of the assignment in ``solutions/<name>/`` (read without running anything): the course's
+    ``course.toml`` (beside the solutions folder) first, then the reference's docstring, then the name."""
+    folder = Path(folder)
+    title = configured_title(folder)
+    if title:
+        return title
+    reference = folder / f"{folder.name}.py"
+    source = reference.read_text(encoding="utf-8") if reference.is_file() else ""
+    return docstring_title(source) or default_title(folder.name)
+
+
 def load_solution(folder: Path, hidden: bool = True) -> Assignment:
     """An instructor's assignment folder ``solutions/<name>/``."""
     folder = Path(folder)
@@ -112,7 +150,8 @@ def load_solution(folder: Path, hidden: bool = True) -> Assignment:
         raise AuthoringError(f"{folder}: check names must be unique; repeated: {', '.join(dupes)}")
     if not public:
         raise AuthoringError(f"{folder / CHECKS}: declares no check (use @check or @gradient_check)")
-    return Assignment(name=name, folder=folder, public_checks=public, hidden_checks=secret)
+    return Assignment(name=name, folder=folder, public_checks=public, hidden_checks=secret,
+                      title=solution_title(folder))
 
 
 def load_pack(folder: Path) -> Assignment:
@@ -127,6 +166,7 @@ def load_pack(folder: Path) -> Assignment:
     if not (folder / CHECKS).is_file():
         raise AuthoringError(f"{folder / CHECKS} is missing: copy it from the assignment pack")
     assignment.name = name
+    assignment.title = assignment.frozen.get("title") or default_title(name)
     assignment.public_checks = load_checks(folder / CHECKS, hidden=False)
     return assignment
 

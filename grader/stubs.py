@@ -82,7 +82,7 @@ def solution_lines(text: str, path: str) -> list[str]:
 CELL = re.compile(r"^# %%(?P<rest>.*)$")
 
 
-def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
+def split_docstring(lines: list[str]) -> tuple[str, list[str]]:
     """(docstring, remaining lines) of a module source."""
     try:
         tree = ast.parse("\n".join(lines))
@@ -97,7 +97,7 @@ def _split_docstring(lines: list[str]) -> tuple[str, list[str]]:
 
 def cells_of(source: str) -> list[tuple[str, str]]:
     """(kind, text) cells of a percent-format module; the docstring first, as Markdown."""
-    doc, lines = _split_docstring(source.replace("\r\n", "\n").split("\n"))
+    doc, lines = split_docstring(source.replace("\r\n", "\n").split("\n"))
     cells: list[tuple[str, list[str]]] = []
     if doc:
         cells.append(("markdown", doc.split("\n")))

@@ -7,7 +7,8 @@ the instructor's tools read the result. Where the import order differs from the 
 reason is written beside the layer.
 
 0. shared      grader (the package: its version, and ``check()`` for a notebook), atomic, tempdirs,
-               times, result, templating, figures: plain helpers that import nothing of the grader
+               times, result, templating, figures, errors, wording, course_toml (where course.toml is, and
+               the title it gives an assignment): plain helpers that import nothing of the grader
 1. checks      checks/: what an instructor declares and how outputs compare. Below the sandbox,
                because the child runs a check's scenarios (it imports the declarations, never verdicts)
 2. sandbox     sandbox/: run a submission in a confined child, stream its outputs back
@@ -38,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1] / "grader"
 
 LAYERS = {  # module or package prefix -> layer (bottom 0); the longest prefix decides
     "grader": 0, "grader.atomic": 0, "grader.tempdirs": 0, "grader.times": 0, "grader.result": 0,
-    "grader.templating": 0, "grader.figures": 0,
+    "grader.templating": 0, "grader.figures": 0, "grader.errors": 0, "grader.wording": 0,
+    "grader.course_toml": 0,
     "grader.checks": 1,
     "grader.sandbox": 2,
     "grader.course": 3, "grader.markers": 3, "grader.stubs": 3, "grader.submission": 3,
@@ -47,7 +49,7 @@ LAYERS = {  # module or package prefix -> layer (bottom 0); the longest prefix d
     "grader.bulk": 6, "grader.lms": 6,
     "grader.config": 7,
     "grader.authoring": 8, "grader.audit": 8, "grader.similarity": 8, "grader.reports.gradescope": 8,
-    "grader.notebook": 8, "grader.notebook_check": 8,  # the student's check() (renamed notebook_check by n15)
+    "grader.notebook_check": 8,  # the student's check()
     "grader.pytest_plugin": 8, "grader.bulk.batch_options": 8, "grader.bulk.report_from_gradebook": 8,
     "grader.bulk.pipeline": 8, "grader.bulk.closing": 8,
     "grader.cli": 9,
@@ -55,8 +57,7 @@ LAYERS = {  # module or package prefix -> layer (bottom 0); the longest prefix d
 
 # (importer, imported) -> why it may point upward
 ALLOWED_UPWARD = {
-    ("grader", "grader.notebook"): "from grader import check: the package imports the checker when called",
-    ("grader", "grader.notebook_check"): "the same, after n15's rename of grader/notebook.py",
+    ("grader", "grader.notebook_check"): "from grader import check: the package imports the checker when called",
 }
 
 
@@ -130,5 +131,5 @@ def test_grading_bulk_sandbox_and_checks_import_nothing_from_authoring():
 
 def test_the_walk_sees_deferred_imports_and_from_grader_import_module():
     # the walk itself: a deferred import inside a function, and `from grader import tempdirs`
-    assert "grader.notebook" in imports("grader") or "grader.notebook_check" in imports("grader")
+    assert "grader.notebook_check" in imports("grader")
     assert "grader.tempdirs" in imports("grader.grading.workdir")

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import Gradient, check, gradient_check, question
+from grader.checks.helpers import floats
 
 
 def every_input(n):
@@ -59,7 +60,7 @@ def shallow_layer_computes_parity(impl, rng):
     out = {}
     for n in range(1, 6):
         weights, biases = impl.shallow_parity_layer(n)
-        weights, biases = np.asarray(weights, dtype=float), np.asarray(biases, dtype=float)
+        weights, biases = floats(weights), floats(biases)
         out[f"width_{n}"] = weights.shape[1]
         out[f"parity_{n}"] = impl.shallow_parity(every_input(n), weights, biases)
     return out
@@ -93,7 +94,7 @@ def gradients_match_the_loss(impl, rng):
 
     out = {key: Gradient(grads[key], loss_at(key), params[key]) for key in ("W1", "b1", "W2")}
     # b2 is a number: varied as a one-element array, so both gradients have shape (1,)
-    out["b2"] = Gradient(np.reshape(np.asarray(grads["b2"], dtype=float), 1),
+    out["b2"] = Gradient(np.reshape(floats(grads["b2"]), 1),
                          lambda value: float(impl.loss_and_gradients({**params, "b2": float(value[0])}, X, y)[0]),
                          np.array([params["b2"]]))
     return out

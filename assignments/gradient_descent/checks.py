@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.helpers import floats, sigmoid
 
 
 def _records(rng, n_records=12, n_features=3):
@@ -37,9 +38,8 @@ def train_loss_curve(impl, rng):
     features, targets = _records(rng, n_records=20, n_features=3)
     losses = []
     for epochs in range(1, 16):
-        weights = np.asarray(impl.train(features, targets, epochs=epochs, learnrate=0.5, seed=42), dtype=float)
-        output = 1.0 / (1.0 + np.exp(-(features @ weights)))
-        losses.append(np.mean((output - targets) ** 2))
+        weights = floats(impl.train(features, targets, epochs=epochs, learnrate=0.5, seed=42))
+        losses.append(np.mean((sigmoid(features @ weights) - targets) ** 2))
     return {"loss": np.array(losses)}
 
 
@@ -77,8 +77,8 @@ def minibatch_order(impl, rng):
         epochs = [list(impl.iterate_minibatches(features, targets, batch_size, shuffler))
                   for _ in range(2)]
         batches = [b for epoch in epochs for b in epoch]
-        out[f"b{batch_size}_targets"] = np.concatenate([np.asarray(y, dtype=float) for _, y in batches])
-        out[f"b{batch_size}_features"] = np.concatenate([np.asarray(x, dtype=float) for x, _ in batches])
+        out[f"b{batch_size}_targets"] = np.concatenate([floats(y) for _, y in batches])
+        out[f"b{batch_size}_features"] = np.concatenate([floats(x) for x, _ in batches])
         out[f"b{batch_size}_sizes"] = np.array([len(y) for _, y in batches], dtype=float)
     return out
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.helpers import floats
 
 
 def _draws(init, rng):
@@ -45,8 +46,8 @@ def train_tiny_net_steps(impl, rng):
     for steps in [1, 2, 3, 5]:
         a, b = impl.train_tiny_net(features, targets, w_ih0.copy(), w_ho0.copy(), learnrate=0.8,
                                    steps=steps)
-        w_ih.append(np.asarray(a, dtype=float))
-        w_ho.append(np.asarray(b, dtype=float))
+        w_ih.append(floats(a))
+        w_ho.append(floats(b))
     return {"w_input_hidden": np.array(w_ih), "w_hidden_output": np.array(w_ho)}
 
 
@@ -68,7 +69,7 @@ def symmetry_survives_training(impl, rng):
     for name, value in [("zeros", 0.0), ("equal", float(rng.uniform(0.1, 0.5)))]:
         w_ih, w_ho = impl.train_tiny_net(features, targets, np.full((3, 4), value), np.full(4, value),
                                          learnrate=1.0, steps=20)
-        w_ih = np.asarray(w_ih, dtype=float)
+        w_ih = floats(w_ih)
         out[f"{name}_w_input_hidden"] = w_ih
         out[f"{name}_w_hidden_output"] = w_ho
         out[f"{name}_column_spread"] = float(np.max(np.abs(w_ih - w_ih[:, :1])))

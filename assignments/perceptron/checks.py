@@ -4,6 +4,7 @@ import numpy as np
 
 from grader.checks import check
 from grader.checks.edges import one_record
+from grader.checks.helpers import floats
 
 TRUTH_2 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TRUTH_1 = np.array([[0.0], [1.0]])
@@ -12,7 +13,7 @@ TRUTH_1 = np.array([[0.0], [1.0]])
 def _gate_table(gate, inputs):
     """The truth table that the (weights, bias) returned by ``gate`` produce, with step(0) = 1."""
     weights, bias = gate()
-    weights = np.reshape(np.asarray(weights, dtype=float), -1)
+    weights = np.reshape(floats(weights), -1)
     return (inputs @ weights + float(bias) >= 0).astype(float)
 
 
@@ -39,8 +40,8 @@ def step_values(impl, rng):
     m = rng.normal(size=(3, 4))
     m[1, 2] = 0.0
     return {
-        "vector": np.asarray(impl.step(x), dtype=float),
-        "matrix": np.asarray(impl.step(m), dtype=float),
+        "vector": floats(impl.step(x)),
+        "matrix": floats(impl.step(m)),
     }
 
 
@@ -51,8 +52,8 @@ def perceptron_output_values(impl, rng):
     bias = float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5))
     records = rng.normal(size=(20, 3))
     return {
-        "one_record": np.asarray(impl.perceptron_output(weights, bias, records[0]), dtype=float),
-        "batch": np.asarray(impl.perceptron_output(weights, bias, records), dtype=float),
+        "one_record": floats(impl.perceptron_output(weights, bias, records[0])),
+        "batch": floats(impl.perceptron_output(weights, bias, records)),
     }
 
 
@@ -60,7 +61,7 @@ def perceptron_output_values(impl, rng):
 def perceptron_output_on_the_line(impl, rng):
     """A record exactly on the line (weighted sum plus bias exactly 0) gives 1, as step(0) does."""
     weights, bias, record = _on_the_line(rng, 3)
-    return {"on_the_line": np.asarray(impl.perceptron_output(weights, bias, record), dtype=float)}
+    return {"on_the_line": floats(impl.perceptron_output(weights, bias, record))}
 
 
 @check(points=1, functions=["perceptron_output"])
@@ -68,7 +69,7 @@ def perceptron_output_batch_of_one(impl, rng):
     """A batch of one record (shape (1, n_features)) gives an array of one output, shape (1,)."""
     weights = rng.normal(size=3)
     records = rng.normal(size=(4, 3))
-    return {"batch_of_one": np.asarray(impl.perceptron_output(weights, 0.1, one_record(records)), dtype=float)}
+    return {"batch_of_one": floats(impl.perceptron_output(weights, 0.1, one_record(records)))}
 
 
 @check(points=1, functions=["and_weights"])
@@ -125,7 +126,7 @@ def train_perceptron_epochs(impl, rng):
     for epochs in [1, 2, 3, 4, 6]:
         w, b = impl.train_perceptron(features, targets, learnrate=0.3, epochs=epochs,
                                      weights=start.copy(), bias=0.2)
-        weights.append(np.asarray(w, dtype=float))
+        weights.append(floats(w))
         biases.append(float(b))
     return {"weights": np.array(weights), "bias": np.array(biases)}
 

@@ -3,12 +3,9 @@
 import numpy as np
 
 from grader.checks import Gradient, check, gradient_check
+from grader.checks.helpers import floats, sigmoid
 
 WIDTH = 5
-
-
-def _f(a):
-    return np.asarray(a, dtype=float)
 
 
 def _away_from_zero(rng, size):
@@ -25,10 +22,10 @@ def _layers(rng, depth, width=WIDTH, scale=1.0):
 def activation_derivative_values(impl, rng):
     """Slopes of sigmoid and ReLU at pre-activations (a vector and a matrix, ReLU away from 0)."""
     return {
-        "sigmoid_vector": _f(impl.activation_derivative(rng.normal(scale=3.0, size=8), "sigmoid")),
-        "sigmoid_matrix": _f(impl.activation_derivative(rng.normal(scale=3.0, size=(3, 4)), "sigmoid")),
-        "relu_vector": _f(impl.activation_derivative(_away_from_zero(rng, 8), "relu")),
-        "relu_matrix": _f(impl.activation_derivative(_away_from_zero(rng, (3, 4)), "relu")),
+        "sigmoid_vector": floats(impl.activation_derivative(rng.normal(scale=3.0, size=8), "sigmoid")),
+        "sigmoid_matrix": floats(impl.activation_derivative(rng.normal(scale=3.0, size=(3, 4)), "sigmoid")),
+        "relu_vector": floats(impl.activation_derivative(_away_from_zero(rng, 8), "relu")),
+        "relu_matrix": floats(impl.activation_derivative(_away_from_zero(rng, (3, 4)), "relu")),
     }
 
 
@@ -36,7 +33,7 @@ def activation_derivative_values(impl, rng):
 def relu_slope_at_zero(impl, rng):
     """ReLU's slope at exactly 0 (and -0.0) is 0, as the docstring fixes; just beside 0 it is 1 or 0."""
     z = np.array([0.0, -0.0, 1e-12, -1e-12])
-    return {"relu_at_and_around_zero": _f(impl.activation_derivative(z, "relu"))}
+    return {"relu_at_and_around_zero": floats(impl.activation_derivative(z, "relu"))}
 
 
 @check(points=3, functions=["input_gradient"])
@@ -46,7 +43,7 @@ def input_gradient_values(impl, rng):
     for activation, scale in [("sigmoid", 1.0), ("relu", 2.0)]:
         for depth in (1, 3, 6):
             x = rng.normal(size=WIDTH)
-            out[f"{activation}_depth_{depth}"] = _f(impl.input_gradient(x, _layers(rng, depth, scale=scale),
+            out[f"{activation}_depth_{depth}"] = floats(impl.input_gradient(x, _layers(rng, depth, scale=scale),
                                                                         activation))
     return out
 
@@ -59,11 +56,11 @@ def input_gradient_matches_numerical(impl, rng):
     def total_activation(x):
         out = np.array(x, dtype=float)
         for layer in weights:
-            out = 1.0 / (1.0 + np.exp(-(out @ layer)))
+            out = sigmoid(out @ layer)
         return float(np.sum(out))
 
     x = rng.normal(size=WIDTH)
-    return {"d_sum_aL_dx": Gradient(_f(impl.input_gradient(x.copy(), weights, "sigmoid")), total_activation, x)}
+    return {"d_sum_aL_dx": Gradient(floats(impl.input_gradient(x.copy(), weights, "sigmoid")), total_activation, x)}
 
 
 @check(points=2, functions=["gradient_norms"])
@@ -72,8 +69,8 @@ def gradient_norms_values(impl, rng):
     seed = int(rng.integers(0, 2**31))
     depths = [1, 2, 4, 8]
     return {
-        "sigmoid": _f(impl.gradient_norms(depths, 6, "sigmoid", np.random.default_rng(seed))),
-        "relu": _f(impl.gradient_norms(depths, 6, "relu", np.random.default_rng(seed + 1))),
-        "relu_he": _f(impl.gradient_norms(depths, 6, "relu", np.random.default_rng(seed + 2),
+        "sigmoid": floats(impl.gradient_norms(depths, 6, "sigmoid", np.random.default_rng(seed))),
+        "relu": floats(impl.gradient_norms(depths, 6, "relu", np.random.default_rng(seed + 1))),
+        "relu_he": floats(impl.gradient_norms(depths, 6, "relu", np.random.default_rng(seed + 2),
                                           gain=np.sqrt(2))),
     }

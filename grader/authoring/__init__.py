@@ -1,0 +1,1 @@
+"""Before any student: `solutions/<name>/` rendered into the student pack (stubs, notebooks, expected outputs)."""

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grader
-from grader.authoring.figures import drawn_elsewhere, figure_functions, reference_figures
-from grader.authoring.notebook import build_notebook, notebook_text
+from grader.authoring.pack_figures import drawn_elsewhere, figure_functions, reference_figures
+from grader.authoring.render_notebook import build_notebook, notebook_text
 from grader.checks.expected import freeze
-from grader.checks.loader import AuthoringError
 from grader.course import CHECKS, EXPECTED, Assignment, assignment_folders, load_solution
+from grader.errors import AuthoringError
 from grader.figures import DRAWN_WITH, FOLDER as FIGURES, figure_name
 from grader.markers import line_outside_regions, parse
 from grader.stubs import stub_body, student_sources
@@ -29,17 +29,6 @@ class Rendered:
 
     assignment: str
     files: dict[str, bytes] = field(default_factory=dict)
-
-
-def title_of(source: str, fallback: str) -> str:
-    import ast
-
-    try:
-        doc = ast.get_docstring(ast.parse(source)) or ""
-    except SyntaxError:
-        doc = ""
-    first = doc.strip().split("\n", 1)[0].lstrip("#").strip()
-    return first or fallback.replace("_", " ").capitalize()
 
 
 def check_no_leak(path: Path, source: str, stub: str) -> None:
@@ -80,9 +69,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     them: grading and verifying need the stubs only)."""
     out = Rendered(assignment.name)
     main_source = assignment.module_path.read_text(encoding="utf-8")
-    from grader.config import configured_title
-
-    title = configured_title(assignment.folder) or title_of(main_source, assignment.name)
+    title = assignment.title
     sources = student_sources(assignment, templates)
     for path in assignment.sources():
         check_no_leak(path, path.read_text(encoding="utf-8"), sources.stubs[path.name].decode("utf-8"))
@@ -93,6 +80,7 @@ def render_assignment(assignment: Assignment, templates: Path | None, *, wheel: 
     out.files[f"{assignment.name}.ipynb"] = notebook_text(nb).encode("utf-8")
     out.files[CHECKS] = (assignment.folder / CHECKS).read_bytes()
     frozen = freeze(assignment, grader.__version__)
+    frozen["title"] = title  # the student's copy shows the instructor's title (load_pack reads it)
     frozen["pristine"] = {  # lets `grade submit` tell which of the .py and the notebook was edited
         f"{assignment.module}.py": hashlib.sha256(out.files[assignment.module_path.name]).hexdigest(),
         f"{assignment.module}.ipynb": hashlib.sha256(notebook_source(nb).encode("utf-8")).hexdigest(),

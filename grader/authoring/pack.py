@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from grader.atomic import atomic_write
 from grader.authoring.generate import TRIVIAL, render_assignment
 from grader.authoring.wheel import Wheel
-from grader.checks.loader import AuthoringError
 from grader.course import HIDDEN_CHECKS, MISTAKES, Assignment, assignment_folders, load_solution
+from grader.errors import AuthoringError
 from grader.markers import parse
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)

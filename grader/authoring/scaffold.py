@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.checks.loader import AuthoringError
 from grader.config import CONFIG_NAME, find_config, load_config, new_config_text, register_assignment
-from grader.course import CHECKS, HIDDEN_CHECKS, MISTAKES
+from grader.course import CHECKS, HIDDEN_CHECKS, MISTAKES, default_title
+from grader.errors import AuthoringError
 from grader.templating import render
 
 FILES = {"{name}.py": "new_solution.py.j2", CHECKS: "new_checks.py.j2", HIDDEN_CHECKS: "new_hidden_checks.py.j2",
@@ -66,7 +66,7 @@ def scaffold(solutions: Path, name: str, *, title: str | None = None, templates:
         if name in config.assignments:
             raise AuthoringError(f"{config_path}: [assignments.{name}] already exists, though {folder} does not: "
                                  f"remove the section or choose another name")
-    heading = title or name.replace("_", " ").capitalize()
+    heading = title or default_title(name)  # the docstring's heading is the title (grader.course)
     context = {"assignment": name, "title": heading}
     rendered = {pattern.format(name=name): render(template, templates, **context)
                 for pattern, template in FILES.items()}

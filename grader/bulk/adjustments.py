@@ -12,7 +12,7 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.result import Result, scale_results
 from grader.wording import plural
 

@@ -30,7 +30,7 @@ from grader.bulk.timing import NONE, Facts, Lateness, decide
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
-from grader.grading.engine import not_gradable as not_gradable_row
+from grader.grading.engine import not_gradable_result
 from grader.result import NOT_GRADABLE, Result
 from grader.sandbox.confine import die_with_parent
 from grader.stubs import student_sources
@@ -81,8 +81,9 @@ class BatchSummary:
 Progress = Callable[[Result | None, bool], None]  # (the new result or None for an unchanged one, newly graded)
 
 
-def not_gradable(assignment: Assignment, student: str, reason: str, **extra) -> Result:
-    return not_gradable_row(assignment.checks, assignment.name, student, reason, **extra)
+def not_gradable_row(assignment: Assignment, student: str, reason: str, **extra) -> Result:
+    """The row of an entry the batch could not grade (every check 0, the reason said)."""
+    return not_gradable_result(assignment.checks, assignment.name, student, reason, **extra)
 
 
 def _mtime(path: Path) -> str | None:
@@ -205,7 +206,7 @@ class _BatchRun:
                                                                    self.version):
                 self._reuse(student, read.late)
             elif read.opened is None:
-                self.record(not_gradable(self.assignment, student, read.failure, sha256=read.digest), fresh=True)
+                self.record(not_gradable_row(self.assignment, student, read.failure, sha256=read.digest), fresh=True)
             else:
                 self.in_flight[student] = read.opened.files
                 yield read.opened
@@ -283,7 +284,7 @@ class _BatchRun:
         self.clash_rows.add(student)
         self.decided[student] = Lateness(None, 0, NONE)
         shown = ", ".join(e.shown for e in self.clashes[student])
-        self.record(not_gradable(self.assignment, student, f"two or more entries claim this student ({shown}): "
+        self.record(not_gradable_row(self.assignment, student, f"two or more entries claim this student ({shown}): "
                                  f"keep one and grade again"), fresh=False)
 
     def record_missing(self) -> None:
@@ -292,7 +293,7 @@ class _BatchRun:
             student = missing_id(person, self.intake.lms)
             self.summary.missing.append(f"{person.name or student} ({student}, roster line {person.line})")
             self.decided[student] = Lateness(None, 0, NONE)
-            self.record(not_gradable(self.assignment, student, MISSING + f" (on the roster, line {person.line})"),
+            self.record(not_gradable_row(self.assignment, student, MISSING + f" (on the roster, line {person.line})"),
                         fresh=False)
 
 
@@ -376,9 +377,9 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         for opened in chunk:
                             attempts[opened.student] = attempts.get(opened.student, 0) + 1
                             if attempts[opened.student] >= MAX_ATTEMPTS:
-                                yield not_gradable(assignment, opened.student, "the grading worker died each time "
-                                                   "this submission was graded (out of memory?)",
-                                                   submitted_at=opened.submitted_at, sha256=opened.sha256)
+                                yield not_gradable_row(assignment, opened.student, "the grading worker died each time "
+                                                       "this submission was graded (out of memory?)",
+                                                       submitted_at=opened.submitted_at, sha256=opened.sha256)
                             else:
                                 retry.append([opened])
                         continue
@@ -421,9 +422,9 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
             try:
                 results = fut.result()
             except Exception as exc:  # e.g. KilledWorker: its workers died every time it was tried
-                results = [not_gradable(assignment, opened.student, f"the Dask workers grading this submission "
-                                        f"were lost every time it was tried ({type(exc).__name__})",
-                                        submitted_at=opened.submitted_at, sha256=opened.sha256)
+                results = [not_gradable_row(assignment, opened.student, f"the Dask workers grading this submission "
+                                            f"were lost every time it was tried ({type(exc).__name__})",
+                                            submitted_at=opened.submitted_at, sha256=opened.sha256)
                            for opened in chunk]
             yield from results
             fut.release()

@@ -15,7 +15,7 @@ from pathlib import Path
 from grader.bulk.batch import BatchOptions
 from grader.bulk.extensions import ExtensionError, Extensions, read_csv
 from grader.bulk.late import LatePolicy, parse_deadline, parse_policy
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.config import AssignmentConfig, CourseConfig, OptionError, load_course
 from grader.course import assignment_folders
 from grader.grading.engine import Settings

@@ -10,15 +10,15 @@ from pathlib import Path
 import grader
 from grader import tempdirs
 
-_MATERIALIZED: dict[str, Path] = {}
+_UNPACKED: dict[str, Path] = {}
 
 
 @atexit.register
-def _remove_materialized() -> None:
+def _remove_unpacked() -> None:
     """Leave no copy of the instructor's files (the reference!) in the temporary folder."""
-    for root in _MATERIALIZED.values():
+    for root in _UNPACKED.values():
         shutil.rmtree(root.parent, ignore_errors=True)
-    _MATERIALIZED.clear()
+    _UNPACKED.clear()
 
 
 def bundle(folder: Path) -> dict[str, bytes]:
@@ -36,13 +36,13 @@ def version(files: dict[str, bytes]) -> str:
     return h.hexdigest()[:16]
 
 
-def materialize(name: str, files: dict[str, bytes]) -> Path:
+def unpack_bundle(name: str, files: dict[str, bytes]) -> Path:
     """A private folder ``<tmp>/<name>`` holding the bundle (once per process and version)."""
     key = f"{name}:{version(files)}"
-    if key not in _MATERIALIZED:
+    if key not in _UNPACKED:
         root = tempdirs.make("solutions") / name
         for rel, data in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(data)
-        _MATERIALIZED[key] = root
-    return _MATERIALIZED[key]
+        _UNPACKED[key] = root
+    return _UNPACKED[key]

@@ -17,6 +17,7 @@ from grader.bulk.batch import BatchSummary, run_batch
 from grader.bulk.batch_options import BatchPlan, BatchRequest, plan_batch
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.progress import BatchProgress
+from grader.course import solution_title
 from grader.reports.outputs import write_requested
 from grader.result import Result
 
@@ -53,7 +54,7 @@ def grade_batch(request: BatchRequest, *, warn: Callable[[str], None],
         results = published_results(book, request.assignment, plan.points, plots=request.outputs.plots)
     finally:
         book.close()
-    written = write_requested(results, request.assignment, request.outputs)
+    written = write_requested(results, request.assignment, request.outputs, title=solution_title(plan.folder))
     return BatchOutcome(request, plan, summary, results, written)
 
 

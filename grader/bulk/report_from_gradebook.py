@@ -13,8 +13,9 @@ from pathlib import Path
 from grader.bulk.adjustments import published_results
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.history import format_changes, score_changes
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.config import OptionError, load_course
+from grader.course import solution_title
 from grader.reports.outputs import OutputError, OutputOptions, write_requested
 from grader.result import Result
 from grader.templating import render
@@ -51,12 +52,13 @@ def report_from_gradebook(request: ReportRequest) -> ReportOutcome:
     section = load_course(None).assignment(request.assignment)
     _check(request)
     results, history = _read(request, request.points or section.points)
-    written = write_requested(results, request.assignment, request.outputs)
+    title = solution_title(Path("solutions") / request.assignment)  # the one title, as the pack shows it
+    written = write_requested(results, request.assignment, request.outputs, title=title)
     outcome = ReportOutcome(request, results, written,
                             changes=format_changes(score_changes(history), request.assignment)
                             if request.changes else None)
     if request.lms:
-        _fill_lms(outcome, title=section.title)
+        _fill_lms(outcome, title=title)
     return outcome
 
 

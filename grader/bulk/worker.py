@@ -7,8 +7,7 @@ import atexit
 import threading
 from dataclasses import dataclass
 
-from grader.bulk.bundle import materialize as materialize_bundle
-from grader.bulk.bundle import version
+from grader.bulk.bundle import unpack_bundle, version
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
 from grader.grading.files import grade_files_all
@@ -40,7 +39,7 @@ def engine_for(job: Job, engine_class: type[Engine] = Engine,
     # one engine per thread: a Dask worker runs tasks on several threads, and an engine is sequential
     key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{engine_class.__name__}:{threading.get_ident()}"
     if key not in _ENGINES:
-        folder = materialize_bundle(job.assignment, job.files)
+        folder = unpack_bundle(job.assignment, job.files)
         assignment = load_solution(folder)
         if job.sources is not None:
             base = job.sources.given

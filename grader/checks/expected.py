@@ -13,11 +13,11 @@ from types import ModuleType, SimpleNamespace
 from typing import Any, Protocol
 
 from grader.checks.api import Check, Mistake
-from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate, public_seed
 from grader.checks.side_effects import AFTER, argument_label, changed_slots, compact, is_side, judged, parse
 from grader.checks.trusted_warnings import kept
 from grader.checks.values import Outputs, Value, decode_outputs, encode_outputs
+from grader.errors import AuthoringError
 
 FORMAT = 1
 

@@ -15,10 +15,7 @@ from types import ModuleType
 from typing import Iterator
 
 from grader.checks.api import ATTR, Check, Mistake, declared
-
-
-class AuthoringError(ValueError):
-    """A problem in an instructor's files, with the file named in the message."""
+from grader.errors import AuthoringError
 
 
 def module_name(path: Path, kind: str) -> str:

@@ -202,11 +202,11 @@ class Engine:
                                   execution_time=round(time.monotonic() - started, 4), **extra)
 
     def _not_gradable(self, student: str, message: str, elapsed: float, **extra: Any) -> Result:
-        return not_gradable(self.checks, self.assignment.name, student, message,
-                            execution_time=round(elapsed, 4), **extra)
+        return not_gradable_result(self.checks, self.assignment.name, student, message,
+                                   execution_time=round(elapsed, 4), **extra)
 
 
-def not_gradable(checks: list[Check], assignment: str, student: str, reason: str, **extra: Any) -> Result:
+def not_gradable_result(checks: list[Check], assignment: str, student: str, reason: str, **extra: Any) -> Result:
     """A row for a submission that could not be graded: every check scores 0 and says why."""
     rows = [CheckResult(name=c.name, functions=list(c.functions), score=0.0, max_score=c.points, status=ERROR,
                         message="not gradable: " + reason, visibility=c.visibility, description=c.description)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.grading.engine import Engine
-from grader.grading.workdir import materialize, remove
+from grader.grading.workdir import remove, write_run_folder
 from grader.result import Result
 from grader.sandbox.runner import RunReport
 
@@ -31,7 +31,7 @@ def grade_files_with_reports(engine: Engine, items: Iterable[tuple[Files, str, d
 
     def prepared():
         for files, student, extra in items:
-            folders.append(materialize(files))
+            folders.append(write_run_folder(files))
             yield folders[-1], student, extra
 
     try:

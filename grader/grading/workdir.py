@@ -27,7 +27,7 @@ def base_files(assignment: Assignment, templates: Path | None = None) -> dict[st
     return student_sources(assignment, templates).given
 
 
-def materialize(files: dict[str, bytes]) -> Path:
+def write_run_folder(files: dict[str, bytes]) -> Path:
     """A new private temporary folder holding ``files`` (relative paths, already validated)."""
     root = tempdirs.make("run")
     for rel, data in files.items():

@@ -25,9 +25,9 @@ import zipfile
 from pathlib import Path
 
 import grader
-from grader.checks.loader import AuthoringError
 from grader.course import assignment_folders, load_solution
 from grader.atomic import atomic_write
+from grader.errors import AuthoringError
 from grader.templating import render
 
 SECRET_NAME = "course_secret"

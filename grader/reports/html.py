@@ -273,8 +273,9 @@ def student_filenames(students: Sequence[str]) -> list[str]:
 
 
 def write_class_report(results: list[Result], assignment: str, max_score: float, folder: Path, *,
-                       templates: Path | None = None) -> Path:
-    """Write ``folder/index.html`` and one page per student under ``folder/students/``.
+                       templates: Path | None = None, title: str | None = None) -> Path:
+    """Write ``folder/index.html`` and one page per student under ``folder/students/``; ``title``: the
+    assignment's (:attr:`grader.course.Assignment.title`; default: its name).
 
     Returns the path of the index.
     """
@@ -287,6 +288,7 @@ def write_class_report(results: list[Result], assignment: str, max_score: float,
         (folder / "students" / name).write_text(page, encoding="utf-8")
     index = folder / "index.html"
     context = class_context(ordered, assignment, max_score, [f"students/{name}" for name in files])
+    context["title"] = title or assignment
     index.write_text(_render("class_report.html.j2", templates, **context), encoding="utf-8")
     return index
 

@@ -41,24 +41,27 @@ class OutputOptions:
         return self.html is not None
 
 
-def write_requested(results: Sequence[Result], assignment: str, outputs: OutputOptions) -> list[Path]:
-    """Write every output ``outputs`` names; return the paths written (a folder for Gradescope and HTML)."""
+def write_requested(results: Sequence[Result], assignment: str, outputs: OutputOptions,
+                    title: str | None = None) -> list[Path]:
+    """Write every output ``outputs`` names; return the paths written (a folder for Gradescope and HTML).
+    ``title``: the assignment's, for the class report (default: its name)."""
     results = list(results)
     max_score = max((r.max_score for r in results), default=0.0)
     try:
         written = write_outputs(results, assignment, max_score, json=outputs.json, csv=outputs.csv,
                                 junit=outputs.junit, gradescope=outputs.gradescope)
         if outputs.html is not None:
-            written.append(_write_pages(results, assignment, max_score, outputs.html))
+            written.append(_write_pages(results, assignment, max_score, outputs.html, title))
     except OSError as exc:
         raise OutputError(f"cannot write the outputs: {exc}") from None
     return written
 
 
-def _write_pages(results: list[Result], assignment: str, max_score: float, folder: Path) -> Path:
+def _write_pages(results: list[Result], assignment: str, max_score: float, folder: Path,
+                 title: str | None) -> Path:
     try:  # numpy and the SVG drawing: an installation may lack what the pages need
         from grader.reports.html import write_class_report
     except ImportError as exc:
         raise OutputError(f"--html is not available in this installation ({exc}); "
                           f"the other outputs were written") from None
-    return write_class_report(results, assignment, max_score, folder)
+    return write_class_report(results, assignment, max_score, folder, title=title)

@@ -1,0 +1,1 @@
+"""After grading, for the instructor: pairs of submissions likely shared, ranked from the gradebook; no score changes."""

@@ -8,12 +8,9 @@ a gradient check of the whole backward pass and training come on top.
 import numpy as np
 
 from grader.checks import Gradient, check, gradient_check
+from grader.checks.helpers import floats
 
 N_INPUTS, N_HIDDEN = 4, 3
-
-
-def _sig(z):
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _network(rng, n_inputs=N_INPUTS, n_hidden=N_HIDDEN):
@@ -23,24 +20,20 @@ def _network(rng, n_inputs=N_INPUTS, n_hidden=N_HIDDEN):
     return x, w_ih, w_ho
 
 
-def _f(a):
-    return np.asarray(a, dtype=float)
-
-
 @check(points=1, functions=["sigmoid"])
 def sigmoid_values(impl, rng):
     """sigmoid of a vector and a matrix of moderate values, and of 0 and +-30."""
     return {
-        "vector": _f(impl.sigmoid(rng.normal(scale=3.0, size=10))),
-        "matrix": _f(impl.sigmoid(rng.normal(scale=3.0, size=(3, 4)))),
-        "fixed": _f(impl.sigmoid(np.array([-30.0, 0.0, 30.0]))),
+        "vector": floats(impl.sigmoid(rng.normal(scale=3.0, size=10))),
+        "matrix": floats(impl.sigmoid(rng.normal(scale=3.0, size=(3, 4)))),
+        "fixed": floats(impl.sigmoid(np.array([-30.0, 0.0, 30.0]))),
     }
 
 
 @check(points=1, functions=["sigmoid"], relative=True, rtol=1e-3)
 def sigmoid_tiny_values(impl, rng):
     """sigmoid of inputs from -30 to -10 is tiny (1e-13 to 5e-5) but right: judged by relative error."""
-    return {"values": _f(impl.sigmoid(-rng.uniform(10.0, 30.0, size=8)))}
+    return {"values": floats(impl.sigmoid(-rng.uniform(10.0, 30.0, size=8)))}
 
 
 @check(points=2, functions=["forward"])
@@ -50,8 +43,8 @@ def forward_values(impl, rng):
     for case, (n_in, n_hid) in [("4_3", (4, 3)), ("2_5", (2, 5))]:
         x, w_ih, w_ho = _network(rng, n_in, n_hid)
         hidden, output = impl.forward(x, w_ih, w_ho)
-        out[f"hidden_layer_output_{case}"] = _f(hidden)
-        out[f"output_{case}"] = _f(output)
+        out[f"hidden_layer_output_{case}"] = floats(hidden)
+        out[f"output_{case}"] = floats(output)
     return out
 
 
@@ -72,7 +65,7 @@ def hidden_error_term_values(impl, rng):
         term = float(rng.normal(scale=0.2))
         w_ho = rng.normal(size=n_hid)
         hidden = rng.uniform(0.05, 0.95, size=n_hid)
-        out[f"hidden_error_term_{n_hid}"] = _f(impl.hidden_error_term(term, w_ho, hidden))
+        out[f"hidden_error_term_{n_hid}"] = floats(impl.hidden_error_term(term, w_ho, hidden))
     return out
 
 
@@ -84,7 +77,7 @@ def weight_deltas_values(impl, rng):
     out_term = float(rng.normal(scale=0.2))
     hidden_term = rng.normal(scale=0.05, size=N_HIDDEN)
     d_ih, d_ho = impl.weight_deltas(0.3, x, hidden, out_term, hidden_term)
-    return {"delta_w_i_h": _f(d_ih), "delta_w_h_o": _f(d_ho)}
+    return {"delta_w_i_h": floats(d_ih), "delta_w_h_o": floats(d_ho)}
 
 
 @check(points=2, functions=["forward", "output_error_term", "hidden_error_term", "weight_deltas"])
@@ -97,7 +90,7 @@ def worked_example(impl, rng):
     out_term = impl.output_error_term(0.6, output)
     hidden_term = impl.hidden_error_term(out_term, w_ho, hidden)
     d_ih, d_ho = impl.weight_deltas(0.5, x, hidden, out_term, hidden_term)
-    return {"delta_w_h_o": _f(d_ho), "delta_w_i_h": _f(d_ih)}
+    return {"delta_w_h_o": floats(d_ho), "delta_w_i_h": floats(d_ih)}
 
 
 @gradient_check(points=2, functions=["forward", "output_error_term", "hidden_error_term",
@@ -119,8 +112,8 @@ def backprop_gradient(impl, rng):
         return 0.5 * float((y - impl.forward(x, w_ih, w)[1]) ** 2)
 
     return {
-        "dE_dW_input_hidden": Gradient(-_f(d_ih) / learnrate, loss_input_hidden, w_ih.copy()),
-        "dE_dW_hidden_output": Gradient(-_f(d_ho) / learnrate, loss_hidden_output, w_ho.copy()),
+        "dE_dW_input_hidden": Gradient(-floats(d_ih) / learnrate, loss_input_hidden, w_ih.copy()),
+        "dE_dW_hidden_output": Gradient(-floats(d_ho) / learnrate, loss_hidden_output, w_ho.copy()),
     }
 
 
@@ -133,6 +126,6 @@ def train_epochs(impl, rng):
     w_ih_steps, w_ho_steps = [], []
     for epochs in range(1, 5):
         w_ih, w_ho = impl.train(features, targets, n_hidden=3, epochs=epochs, learnrate=0.5, seed=seed)
-        w_ih_steps.append(_f(w_ih))
-        w_ho_steps.append(_f(w_ho))
+        w_ih_steps.append(floats(w_ih))
+        w_ho_steps.append(floats(w_ho))
     return {"weights_input_hidden": np.stack(w_ih_steps), "weights_hidden_output": np.stack(w_ho_steps)}

@@ -1,12 +1,7 @@
 """Hidden checks of the backprop assignment: other network sizes and data."""
 
-import numpy as np
-
-from grader.checks import check, gradient_check, Gradient
-
-
-def _f(a):
-    return np.asarray(a, dtype=float)
+from grader.checks import Gradient, check, gradient_check
+from grader.checks.helpers import floats
 
 
 @check(points=2, functions=["forward", "output_error_term", "hidden_error_term", "weight_deltas"],
@@ -22,8 +17,8 @@ def hidden_backward_pass(impl, rng):
     out_term = impl.output_error_term(y, output)
     hidden_term = impl.hidden_error_term(out_term, w_ho, hidden)
     d_ih, d_ho = impl.weight_deltas(learnrate, x, hidden, out_term, hidden_term)
-    return {"hidden_layer_output": _f(hidden), "output": _f(output), "output_error_term": _f(out_term),
-            "hidden_error_term": _f(hidden_term), "delta_w_i_h": _f(d_ih), "delta_w_h_o": _f(d_ho)}
+    return {"hidden_layer_output": floats(hidden), "output": floats(output), "output_error_term": floats(out_term),
+            "hidden_error_term": floats(hidden_term), "delta_w_i_h": floats(d_ih), "delta_w_h_o": floats(d_ho)}
 
 
 @gradient_check(points=1, functions=["forward", "output_error_term", "hidden_error_term", "weight_deltas"],
@@ -42,7 +37,7 @@ def hidden_backprop_gradient(impl, rng):
     def loss(w):
         return 0.5 * float((y - impl.forward(x, w, w_ho)[1]) ** 2)
 
-    return {"dE_dW_input_hidden": Gradient(-_f(d_ih) / 0.1, loss, w_ih.copy())}
+    return {"dE_dW_input_hidden": Gradient(-floats(d_ih) / 0.1, loss, w_ih.copy())}
 
 
 @check(points=2, functions=["train"], hidden=True)
@@ -52,4 +47,4 @@ def hidden_train(impl, rng):
     targets = rng.uniform(size=30)
     w_ih, w_ho = impl.train(features, targets, n_hidden=2, epochs=10, learnrate=0.8,
                             seed=int(rng.integers(0, 1000)))
-    return {"weights_input_hidden": _f(w_ih), "weights_hidden_output": _f(w_ho)}
+    return {"weights_input_hidden": floats(w_ih), "weights_hidden_output": floats(w_ho)}

@@ -11,13 +11,10 @@ import numpy as np
 
 from grader.checks import check, must_restore
 from grader.checks.edges import reordered
+from grader.checks.helpers import floats, sigmoid
 
 # The numerical gradients nudge x in place and must put every entry back before returning.
 RESTORES_X = [must_restore("numerical_gradient", "x"), must_restore("numerical_gradient_one_sided", "x")]
-
-
-def _f(a):
-    return np.asarray(a, dtype=float)
 
 
 def _cube_sum(v):
@@ -45,14 +42,14 @@ def numerical_gradient_values(impl, rng):
     g1 = impl.numerical_gradient(_cube_sum, x1)
     g2 = impl.numerical_gradient(_quartic_sin, x2, 1e-3)
     g3 = impl.numerical_gradient(_mixed, x3, 1e-4)
-    return {"cube_sum_default_h": _f(g1), "quartic_sin_matrix": _f(g2), "mixed_3d": _f(g3)}
+    return {"cube_sum_default_h": floats(g1), "quartic_sin_matrix": floats(g2), "mixed_3d": floats(g3)}
 
 
 @check(points=1, functions=["numerical_gradient"], mutates=RESTORES_X)
 def numerical_gradient_uses_h(impl, rng):
     """The step h is the one given: the centred difference of sum(x**3) with h = 0.1 is exactly
     3 x**2 + h**2 (0.01 above the derivative)."""
-    return {"cube_sum_h_0.1": _f(impl.numerical_gradient(_cube_sum, rng.uniform(-1.0, 1.0, size=4), 0.1))}
+    return {"cube_sum_h_0.1": floats(impl.numerical_gradient(_cube_sum, rng.uniform(-1.0, 1.0, size=4), 0.1))}
 
 
 @check(points=2, functions=["numerical_gradient_one_sided"], mutates=RESTORES_X)
@@ -62,7 +59,7 @@ def numerical_gradient_one_sided_values(impl, rng):
     x2 = rng.uniform(-1.0, 1.0, size=(3, 4))
     g1 = impl.numerical_gradient_one_sided(_cube_sum, x1, 1e-3)
     g2 = impl.numerical_gradient_one_sided(_quartic_sin, x2)
-    return {"cube_sum": _f(g1), "quartic_sin_default_h": _f(g2)}
+    return {"cube_sum": floats(g1), "quartic_sin_default_h": floats(g2)}
 
 
 @check(points=2, functions=["relative_error"])
@@ -89,12 +86,8 @@ def relative_error_is_scale_free(impl, rng):
 
 
 # A copy of the network's math, so the check does not depend on the student keeping the given code.
-def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 def _backprop(params, X, Y, slope=True, average=True):
-    hidden = _sigmoid(X @ params["W1"] + params["b1"])
+    hidden = sigmoid(X @ params["W1"] + params["b1"])
     scores = hidden @ params["W2"] + params["b2"]
     d_scores = (scores - Y) / (X.shape[0] if average else 1)
     d_pre = d_scores @ params["W2"].T

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.helpers import floats
 
 
 def _records(rng, n_records, n_features):
@@ -33,7 +34,7 @@ def hidden_gradient_step(impl, rng):
     weights = rng.normal(size=4)
     trajectory = []
     for _ in range(5):
-        weights = np.asarray(impl.gradient_step(weights, features, targets, 0.8), dtype=float)
+        weights = floats(impl.gradient_step(weights, features, targets, 0.8))
         trajectory.append(weights)
     return {"weights": np.array(trajectory)}
 
@@ -45,7 +46,7 @@ def hidden_minibatches(impl, rng):
     targets = rng.normal(size=11)
     shuffler = np.random.default_rng(int(rng.integers(1 << 31)))
     batches = list(impl.iterate_minibatches(features, targets, 4, shuffler))
-    return {"targets": np.concatenate([np.asarray(y, dtype=float) for _, y in batches]),
+    return {"targets": np.concatenate([floats(y) for _, y in batches]),
             "sizes": np.array([len(y) for _, y in batches], dtype=float)}
 
 

@@ -8,10 +8,7 @@ import numpy as np
 
 from grader.checks import check
 from grader.checks.edges import with_ties
-
-
-def _f(a):
-    return np.asarray(a, dtype=float)
+from grader.checks.helpers import floats
 
 
 def _gen(rng):
@@ -27,9 +24,9 @@ def _bowl(learning_rate, beta):
 def sample_learning_rate_values(impl, rng):
     """Learning rates: 12 with the default range, a 2 x 3 array in [1e-3, 1e-1], and one number."""
     return {
-        "default_range": _f(impl.sample_learning_rate(_gen(rng), 12)),
-        "range_-3_-1": _f(impl.sample_learning_rate(_gen(rng), (2, 3), -3.0, -1.0)),
-        "single": _f(impl.sample_learning_rate(_gen(rng))),
+        "default_range": floats(impl.sample_learning_rate(_gen(rng), 12)),
+        "range_-3_-1": floats(impl.sample_learning_rate(_gen(rng), (2, 3), -3.0, -1.0)),
+        "single": floats(impl.sample_learning_rate(_gen(rng))),
     }
 
 
@@ -37,9 +34,9 @@ def sample_learning_rate_values(impl, rng):
 def sample_beta_values(impl, rng):
     """Betas: 12 with the default range, a 2 x 3 array with 1 - beta in [1e-4, 1e-2], and one number."""
     return {
-        "default_range": _f(impl.sample_beta(_gen(rng), 12)),
-        "range_-4_-2": _f(impl.sample_beta(_gen(rng), (2, 3), -4.0, -2.0)),
-        "single": _f(impl.sample_beta(_gen(rng))),
+        "default_range": floats(impl.sample_beta(_gen(rng), 12)),
+        "range_-4_-2": floats(impl.sample_beta(_gen(rng), (2, 3), -4.0, -2.0)),
+        "single": floats(impl.sample_beta(_gen(rng))),
     }
 
 
@@ -50,9 +47,9 @@ def random_search_values(impl, rng):
     for case, args in [("default_ranges", ()), ("narrow_ranges", ((-2.5, -1.0), (-2.5, -1.5)))]:
         n = 8 if not args else 6
         lrs, betas, losses = impl.random_search(_bowl, _gen(rng), n, *args)
-        out[f"learning_rates_{case}"] = _f(lrs)
-        out[f"betas_{case}"] = _f(betas)
-        out[f"losses_{case}"] = _f(losses)
+        out[f"learning_rates_{case}"] = floats(lrs)
+        out[f"betas_{case}"] = floats(betas)
+        out[f"losses_{case}"] = floats(losses)
     return out
 
 
@@ -66,8 +63,8 @@ def zoom_values(impl, rng):
     out = {}
     for case, ls, k in [("k5", losses, 5), ("k1", losses, 1), ("k20", losses, 20), ("ties_k3", tied, 3)]:
         lr_range, beta_range = impl.zoom(lrs.copy(), betas.copy(), ls.copy(), k)
-        out[f"lr_range_{case}"] = _f(lr_range)
-        out[f"beta_range_{case}"] = _f(beta_range)
+        out[f"lr_range_{case}"] = floats(lr_range)
+        out[f"beta_range_{case}"] = floats(beta_range)
     return out
 
 
@@ -81,7 +78,7 @@ def zoom_ties_keep_the_earlier_samples(impl, rng):
     out = {}
     for case, losses in [("three_values", with_ties(rng, 40, 3)), ("halves", np.repeat([1.0, 0.0], 20))]:
         lr_range, beta_range = impl.zoom(lrs, betas, losses, 6)
-        out[f"lr_range_{case}"], out[f"beta_range_{case}"] = _f(lr_range), _f(beta_range)
+        out[f"lr_range_{case}"], out[f"beta_range_{case}"] = floats(lr_range), floats(beta_range)
     return out
 
 

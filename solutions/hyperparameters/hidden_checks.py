@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.helpers import floats
 
 
 def _gen(rng):
@@ -14,8 +15,8 @@ def hidden_samplers(impl, rng):
     """Both samplers on a 3-D size and a random range."""
     low = float(rng.uniform(-6, -3))
     return {
-        "learning_rates": np.asarray(impl.sample_learning_rate(_gen(rng), (2, 2, 3), low, low + 2), float),
-        "betas": np.asarray(impl.sample_beta(_gen(rng), (2, 2, 3), low, low + 1), float),
+        "learning_rates": floats(impl.sample_learning_rate(_gen(rng), (2, 2, 3), low, low + 2)),
+        "betas": floats(impl.sample_beta(_gen(rng), (2, 2, 3), low, low + 1)),
     }
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader.checks import check
+from grader.checks.helpers import floats
 
 
 @check(points=1, functions=["step"], hidden=True)
@@ -10,7 +11,7 @@ def hidden_step(impl, rng):
     """step on a larger random array with some exact zeros."""
     x = rng.normal(size=(5, 6))
     x[rng.integers(0, 5, size=3), rng.integers(0, 6, size=3)] = 0.0
-    return {"step": np.asarray(impl.step(x), dtype=float)}
+    return {"step": floats(impl.step(x))}
 
 
 @check(points=1, functions=["perceptron_output"], hidden=True)
@@ -19,7 +20,7 @@ def hidden_perceptron_output(impl, rng):
     weights = rng.normal(size=4)
     bias = float(rng.uniform(-1.0, 1.0))
     records = rng.normal(size=(30, 4))
-    return {"batch": np.asarray(impl.perceptron_output(weights, bias, records), dtype=float)}
+    return {"batch": floats(impl.perceptron_output(weights, bias, records))}
 
 
 @check(points=2, functions=["update_step"], hidden=True)
@@ -32,7 +33,7 @@ def hidden_update_sequence(impl, rng):
         x = rng.normal(size=4)
         y = float(rng.integers(0, 2))
         weights, bias = impl.update_step(np.array(weights, dtype=float), bias, x, y, 0.3)
-        ws.append(np.asarray(weights, dtype=float))
+        ws.append(floats(weights))
         bs.append(float(bias))
     return {"weights": np.array(ws), "bias": np.array(bs)}
 
@@ -45,6 +46,6 @@ def hidden_train_perceptron(impl, rng):
     ws, bs = [], []
     for epochs in range(1, 5):
         w, b = impl.train_perceptron(features, targets, learnrate=0.05, epochs=epochs)
-        ws.append(np.asarray(w, dtype=float))
+        ws.append(floats(w))
         bs.append(float(b))
     return {"weights": np.array(ws), "bias": np.array(bs)}

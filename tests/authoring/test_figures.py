@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.authoring.figures import figure_functions, reference_figures
 from grader.authoring.generate import Rendered, stale_files
-from grader.checks.loader import AuthoringError
+from grader.authoring.pack_figures import figure_functions, reference_figures
 from grader.course import load_solution
+from grader.errors import AuthoringError
 from grader.figures import draw, figure_name, show
 
 pytest.importorskip("matplotlib", reason="the figure tests need the test extra: pip install -e '.[test]'")

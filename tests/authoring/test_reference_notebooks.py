@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from grader.authoring.generate import question_texts, render_assignment
-from grader.authoring.notebook import build_notebook
+from grader.authoring.render_notebook import build_notebook
 from grader.course import assignment_folders, load_solution
 
 pytest.importorskip("nbclient", reason="the notebook tests need the test extra: pip install -e '.[test]'")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.authoring.notebook import build_notebook
+from grader.authoring.render_notebook import build_notebook
 from grader.stubs import cells_of, render_stub
 from grader.submission import notebook_source
 from grader.templating import environment
@@ -48,3 +48,15 @@ def test_notebook_source_skips_magics_and_shell_lines():
     assert "import numpy as np" in src and "x = np.ones(2)" in src
     assert "%" not in src and "!" not in src and "echo" not in src
     compile(src, "nb.py", "exec")
+
+
+def test_the_notebook_heads_with_the_title_once_and_keeps_headings_outside_the_docstring():
+    def headings(source):
+        nb = build_notebook(source, "demo", "The title")
+        return [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.split("\n")
+                if line.startswith("# ")]
+
+    assert headings('"""\n# The title\n\nThe lesson.\n"""\nx = 1\n') == ["# The title"]
+    assert headings('"""\n# An older heading\n"""\nx = 1\n') == ["# The title"]  # course.toml's title wins
+    assert headings("# %% [markdown]\n# # A section of the lesson\n\n# %%\nx = 1\n") == [
+        "# The title", "# A section of the lesson"]

@@ -8,7 +8,7 @@ import pytest
 
 from grader.bulk.adjustments import adjust_score, published_results
 from grader.bulk.gradebook import Gradebook
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.result import CheckResult, Result
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.bulk.batch_options import BatchRequest, plan_batch
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.config import OptionError
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"

@@ -9,13 +9,13 @@ import pytest
 
 from grader.checks import Gradient, check, gradient_check, may_modify, must_restore
 from grader.checks.expected import Alternative, reference_outputs, run_in_process
-from grader.checks.loader import AuthoringError
 from grader.checks.scenario import evaluate
 from grader.checks.side_effects import snapshot
 from grader.course import load_pack, load_solution
+from grader.errors import AuthoringError
 from grader.grading.engine import Engine, Settings
 from grader.grading.judge import Received, judge
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -184,7 +184,7 @@ def test_a_submission_that_updates_in_place_is_told_so_by_the_engine_and_the_pac
     assignment = (load_solution(ROOT / "solutions" / "perceptron") if where == "solutions"
                   else load_pack(ROOT / "assignments" / "perceptron"))
     with Engine(assignment, settings=Settings(timeout=30), include_hidden=False) as engine:
-        root = materialize({**base_files(assignment), "perceptron.py": perceptron_in_place.encode()})
+        root = write_run_folder({**base_files(assignment), "perceptron.py": perceptron_in_place.encode()})
         try:
             result = engine.grade(root)
         finally:

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.cli import main
 from grader.grading.submit import submit
 from grader.sandbox.launch import launch

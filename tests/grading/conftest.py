@@ -8,7 +8,7 @@ import pytest
 
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ def grade_source(engine, optim):
     base = base_files(optim)
 
     def grade(source: str, student: str = "student"):
-        root = materialize({**base, "optim.py": source.encode()})
+        root = write_run_folder({**base, "optim.py": source.encode()})
         try:
             return engine.grade(root, student)
         finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import check
-from grader.notebook import Feedback
+from grader.notebook_check import Feedback
 from grader.result import CheckResult, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,7 +187,7 @@ def test_does_nothing_inside_the_grading_child(monkeypatch):
 
 
 def test_import_grader_stays_cheap():
-    code = ("import sys, grader; heavy = [m for m in ('numpy', 'grader.notebook', 'grader.course', 'click') "
+    code = ("import sys, grader; heavy = [m for m in ('numpy', 'grader.notebook_check', 'grader.course', 'click') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 
 HANG = '''
 def rmsprop(w, dw, config=None):
@@ -43,7 +43,7 @@ def _grade_all(engine, optim, sources):
 
     def items():
         for student, source in sources.items():
-            folders.append(materialize({**base, "optim.py": source.encode()}))
+            folders.append(write_run_folder({**base, "optim.py": source.encode()}))
             yield folders[-1], student, {"sha256": student}
 
     try:
@@ -70,7 +70,7 @@ def test_pipelined_results_equal_one_at_a_time(engine, optim, grade_source, opti
 
 def test_an_abandoned_pipeline_does_not_leak_into_the_next_grade(engine, optim, grade_source, optim_reference_source):
     base = base_files(optim)
-    folders = [materialize({**base, "optim.py": src.encode()})
+    folders = [write_run_folder({**base, "optim.py": src.encode()})
                for src in ("def sgd(:\n", optim_reference_source)]
     try:
         stream = engine.grade_all([(folders[0], "first", {}), (folders[1], "second", {})])
@@ -96,7 +96,7 @@ def sgd(w, dw, config=None):
 '''
     with Engine(optim, settings=Settings(timeout=20, check_timeout=10, start_method="fork")) as eng:
         base = base_files(optim)
-        folders = [materialize({**base, "optim.py": s.encode()}) for s in (sleeper, optim_reference_source)]
+        folders = [write_run_folder({**base, "optim.py": s.encode()}) for s in (sleeper, optim_reference_source)]
         try:
             stream = eng.grade_all([(folders[0], "victim", {}), (folders[1], "next", {})])
 

@@ -26,7 +26,7 @@ from hostile_support import (ASSIGNMENTS, ROOT, SOLUTIONS, compose, corpus_files
 from grader.checks.side_effects import is_side
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 from grader.sandbox import confine
 
 pytestmark = [needs_proc, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux sandbox")]
@@ -263,7 +263,7 @@ def engines(places):
 def grade_file(engine: Engine, assignment: str, path: Path, places, **values):
     source = compose(assignment, path, places.values(GRADEBOOK=places.outside / "gradebook.db",
                                                      SUBMISSIONS=places.outside, **values))
-    root = materialize({**base_files(engine.assignment), f"{engine.assignment.module}.py": source.encode()})
+    root = write_run_folder({**base_files(engine.assignment), f"{engine.assignment.module}.py": source.encode()})
     try:
         return engine.grade(root, "mallory")
     finally:
@@ -333,7 +333,7 @@ def test_no_students_data_in_the_memory_the_next_child_is_forked_from(places):
                 source = reference_source("optim") if stem is None else compose(
                     "optim", ROOT / "tests/hostile/optim" / f"{stem}.py",
                     places.values(LATER_SEEDS=seeds[later], OWN_SEEDS=seeds["scanner"]))
-                roots.append(materialize({**base_files(optim), "optim.py": source.encode()}))
+                roots.append(write_run_folder({**base_files(optim), "optim.py": source.encode()}))
             for root, student in zip(roots, files):  # queued back to back, while the first one imports
                 jobs = [{"name": c.name, "seed": eng.seed(c, student), "timeout": 10.0} for c in eng.checks]
                 eng.sandbox.submit(root, "optim", jobs, timeout=30, import_timeout=5)

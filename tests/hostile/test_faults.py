@@ -301,11 +301,11 @@ def test_a_killed_zygote_takes_its_sleeping_child(tmp_path):
     from hostile_support import compose
     from grader.course import load_solution
     from grader.grading.engine import Engine, Settings
-    from grader.grading.workdir import base_files, materialize, remove
+    from grader.grading.workdir import base_files, remove, write_run_folder
 
     engine = Engine(load_solution(SOLUTIONS / "optim"), settings=Settings(timeout=60, check_timeout=30))
     source = compose("optim", ROOT / "tests" / "hostile" / "optim" / "long_sleep.py", {})
-    root = materialize({**base_files(engine.assignment), "optim.py": source.encode()})
+    root = write_run_folder({**base_files(engine.assignment), "optim.py": source.encode()})
     outcome = {}
     grading = threading.Thread(target=lambda: outcome.setdefault("result", engine.grade(root, "sleeper")))
     grading.start()

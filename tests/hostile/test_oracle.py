@@ -18,7 +18,7 @@ import pytest
 from hostile_support import SOLUTIONS, reference_source
 from grader.course import load_solution
 from grader.grading.engine import Engine, Settings
-from grader.grading.workdir import base_files, materialize, remove
+from grader.grading.workdir import base_files, remove, write_run_folder
 from grader.reports.export import gradescope_result
 from grader.reports.html import render_student_page
 
@@ -51,7 +51,7 @@ def engine():
 
 
 def submit(engine: Engine, learned: dict) -> object:
-    root = materialize({**base_files(engine.assignment), "optim.py": attacker(learned).encode()})
+    root = write_run_folder({**base_files(engine.assignment), "optim.py": attacker(learned).encode()})
     try:
         return engine.grade(root, "eve")
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 from grader.course import load_solution
 
 from _instructor import run_cli

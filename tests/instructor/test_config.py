@@ -302,3 +302,30 @@ def test_a_title_in_the_config_heads_the_readme_and_the_notebook(tmp_path: Path)
     assert (root / "assignments" / "demo" / "README.md").read_text().startswith("# Walking downhill\n")
     notebook = json.loads((root / "assignments" / "demo" / "demo.ipynb").read_text())
     assert "".join(notebook["cells"][0]["source"]).startswith("# Walking downhill")
+
+
+@pytest.mark.parametrize("config, title", [(None, "Demo"), ('[assignments.demo]\ntitle = "Walking downhill"\n',
+                                                            "Walking downhill")])
+def test_an_assignment_has_one_title_that_the_notebook_shows_once_and_the_class_report_shows(
+        tmp_path: Path, config: str | None, title: str) -> None:
+    from grader.course import load_pack, load_solution
+
+    root = make_course(tmp_path / "c", "demo", config=config)  # `grade new`'s docstring is headed "# Demo"
+    assert load_solution(root / "solutions" / "demo").title == title
+    assert run_cli(root, "generate").exit_code == 0
+    pack = root / "assignments" / "demo"
+    assert load_pack(pack).title == title
+    notebook = json.loads((pack / "demo.ipynb").read_text())
+    headings = [line for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).split("\n") if line.startswith("# ")]
+    assert headings == [f"# {title}"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ann.py").write_bytes((root / "solutions" / "demo" / "demo.py").read_bytes())
+    done = run_cli(root, "batch", str(tmp_path / "in"), "--assignment", "demo", "--gradebook",
+                   str(tmp_path / "book.db"), "--html", str(tmp_path / "html"))
+    assert done.exit_code == 0, done.output
+    assert f"<h1>{title}</h1>" in (tmp_path / "html" / "index.html").read_text()
+    again = run_cli(root, "report", "--gradebook", str(tmp_path / "book.db"), "--assignment", "demo", "--html",
+                    str(tmp_path / "again"))
+    assert again.exit_code == 0, again.output
+    assert f"<h1>{title}</h1>" in (tmp_path / "again" / "index.html").read_text()

@@ -9,7 +9,7 @@ import pytest
 
 from grader.authoring.generate import check_no_leak
 from grader.stubs import render_stub
-from grader.checks.loader import AuthoringError
+from grader.errors import AuthoringError
 
 from _instructor import make_course, run_cli
 

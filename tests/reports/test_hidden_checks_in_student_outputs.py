@@ -22,7 +22,7 @@ from grader.checks.api import check
 from grader.checks.expected import Alternative
 from grader.checks.values import Value
 from grader.grading.judge import Received, judge
-from grader.notebook import Feedback
+from grader.notebook_check import Feedback
 from grader.reports.export import gradescope_result, write_gradescope, write_json, write_junit
 from grader.reports.html import render_student_page
 from grader.reports.terminal import format_result

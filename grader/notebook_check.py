@@ -301,7 +301,7 @@ def check(*names: str, path: str | os.PathLike | None = None, timeout: float | N
 
 
 def _grade(notebook: _Notebook, names: list[str], timeout: float | None, start_method: str | None) -> Feedback:
-    from grader.checks.loader import AuthoringError
+    from grader.errors import AuthoringError
     from grader.course import load_pack
     from grader.grading.engine import Engine, Settings
     from grader.grading.files import grade_files

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from grader.checks.loader import AuthoringError, importable
+from grader.checks.loader import importable
 from grader.course import Assignment
+from grader.errors import AuthoringError
 from grader.figures import DRAWN_WITH, FOLDER, PREFIX, draw, figure_name, renderer
 
 

@@ -1,8 +1,9 @@
 """A stub module -> a Jupyter notebook (nbformat).
 
-Its cells are the stub's own (:func:`grader.stubs.cells_of` splits the percent format), between a
-title cell and the cells that run ``check()``. The way back, a notebook -> the module source it
-holds, is the opener's: :func:`grader.submission.notebook_source`.
+Its cells are the stub's own (:func:`grader.stubs.cells_of` splits the percent format), under a
+title cell that heads the notebook (the module docstring's own ``# heading`` is left out: it would
+repeat the title) and before the cells that run ``check()``. The way back, a notebook -> the module
+source it holds, is the opener's: :func:`grader.submission.notebook_source`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.stubs import cells_of
+from grader.stubs import cells_of, split_docstring
 from grader.templating import render
 
 
@@ -25,6 +26,16 @@ def _with_questions(cells: list[tuple[str, str]], questions: dict[str, str]) -> 
                     if re.search(rf"^{re.escape(variable)}\s*=", text, re.M)]
         out.append((kind, text))
     return out
+
+
+def _without_heading(cells: list[tuple[str, str]], source: str) -> list[tuple[str, str]]:
+    """``cells`` of ``source`` without its docstring's ``# heading``: the title cell heads the notebook,
+    and the docstring's heading is the title (or the one course.toml replaces)."""
+    has_docstring = bool(split_docstring(source.replace("\r\n", "\n").split("\n"))[0])
+    if not has_docstring or not cells or cells[0][0] != "markdown" or not cells[0][1].startswith("# "):
+        return cells
+    rest = cells[0][1].partition("\n")[2].strip("\n")
+    return ([("markdown", rest)] if rest.strip() else []) + cells[1:]
 
 
 def build_notebook(stub_source: str, assignment: str, title: str, templates: Path | None = None,
@@ -43,7 +54,7 @@ def build_notebook(stub_source: str, assignment: str, title: str, templates: Pat
         "grade": {"assignment": assignment},
     }
     cells = [("markdown", render("notebook_title.md.j2", templates, assignment=assignment, title=title).strip())]
-    cells += _with_questions(cells_of(stub_source), questions or {})
+    cells += _with_questions(_without_heading(cells_of(stub_source), stub_source), questions or {})
     cells += [("markdown", render("notebook_check.md.j2", templates, assignment=assignment).strip()),
               ("code", render("notebook_check.py.j2", templates, assignment=assignment).strip())]
     for i, (kind, text) in enumerate(cells):
