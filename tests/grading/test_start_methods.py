@@ -70,6 +70,12 @@ def double(x):
 '''
 
 
+def jobs_with_one_hang() -> list[dict]:
+    """The probe's jobs: "slow" never returns and is cut after 1 s; the honest two get a margin no
+    loaded machine needs (they take milliseconds), so that only the hang races a timer."""
+    return [{"name": n, "seed": 3, "timeout": 1 if n == "slow" else 30} for n in ("probe", "slow", "double")]
+
+
 @pytest.fixture(scope="module")
 def probe_pack(tmp_path_factory):
     root = tmp_path_factory.mktemp("start-methods")
@@ -86,7 +92,7 @@ def run_probe(root: Path, work: Path, method: str):
     os.environ["GRADE_TEST_LEAK"] = "1"
     try:
         with Sandbox([root / "checks.py"], start_method=method) as box:
-            jobs = [{"name": n, "seed": 3, "timeout": 1} for n in ("probe", "slow", "double")]
+            jobs = jobs_with_one_hang()
             report = box.run(work, "sub", jobs, timeout=20, import_timeout=5)
             return report, box.layers, box.start_method
     finally:
@@ -137,7 +143,7 @@ def test_the_windows_way_end_to_end(probe_pack, monkeypatch):
         monkeypatch.setattr(os_module, "fork", forbidden)
     root, work = probe_pack
     with Sandbox([root / "checks.py"], start_method="spawn") as box:
-        jobs = [{"name": n, "seed": 3, "timeout": 1} for n in ("probe", "slow", "double")]
+        jobs = jobs_with_one_hang()
         report = box.run(work, "sub", jobs, timeout=20, import_timeout=5)
         assert box.proc is None  # no zygote: the worker starts each interpreter itself
     assert report.imported
