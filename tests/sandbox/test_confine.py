@@ -283,11 +283,13 @@ def test_landlock_alone(tmp_path, outside):
 
 
 def test_unsupported_layers_return_false(monkeypatch):
+    monkeypatch.setattr(confine, "_applied", {})  # what this test process "applied" must not outlive it
     monkeypatch.setattr(confine, "landlock_abi", lambda: 0)
     monkeypatch.setattr(confine, "_arch", lambda: None)
     assert confine.restrict_filesystem([], []) is False
     assert confine.restrict_syscalls(own_pid=os.getpid()) is False
     assert confine.drop_capabilities() is False
+    assert confine.report()["applied"] == {"landlock": False, "seccomp": False, "capabilities_dropped": False}
 
 
 # --------------------------------------------------------------------------- seccomp
