@@ -3,6 +3,7 @@ a crashing or hanging student never blocks the batch, and the same work on a Das
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -41,21 +42,35 @@ def make_submissions(folder: Path) -> Path:
     return folder
 
 
-def run(args, cwd: Path):
+def run(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def batch_args(tmp: Path, subs: Path) -> list[str]:
+    """`grade batch` of ``subs`` into the gradebook and outputs under ``tmp`` (every path absolute)."""
+    out = tmp / "out"
+    return ["batch", str(subs), "--assignment", "optim", "--solutions", str(SOLUTIONS), "--jobs", "2",
+            "--gradebook", str(tmp / "gb.db"), "--json", str(out / "r.json"), "--csv", str(out / "r.csv"),
+            "--junit", str(out / "r.xml"), "--gradescope", str(out / "gs"), "--timeout", "20"]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    """One batch of every entry kind, graded once for the module. Read only: a test that changes
+    submissions or the gradebook does so on its own copy (:func:`copy_of_graded`)."""
     tmp = tmp_path_factory.mktemp("batch")
     subs = make_submissions(tmp / "subs")
-    out = tmp / "out"
-    args = ["batch", str(subs), "--assignment", "optim", "--solutions", str(SOLUTIONS), "--jobs", "2",
-            "--gradebook", str(tmp / "gb.db"), "--json", str(out / "r.json"), "--csv", str(out / "r.csv"),
-            "--junit", str(out / "r.xml"), "--gradescope", str(out / "gs"), "--timeout", "20"]
-    result = run(args, tmp)
+    result = run(batch_args(tmp, subs))
     assert result.exit_code == 0, result.output
-    return tmp, subs, out, args, result
+    return tmp, result
+
+
+def copy_of_graded(graded, tmp_path: Path) -> tuple[Path, list[str]]:
+    """The graded batch's submissions and gradebook copied to ``tmp_path``: (submissions, arguments)."""
+    source, _ = graded
+    shutil.copytree(source / "subs", tmp_path / "subs")
+    shutil.copy(source / "gb.db", tmp_path / "gb.db")
+    return tmp_path / "subs", batch_args(tmp_path, tmp_path / "subs")
 
 
 def scores(out: Path) -> dict:
@@ -63,8 +78,8 @@ def scores(out: Path) -> dict:
 
 
 def test_every_entry_kind_gets_a_row_with_the_right_grade(graded):
-    _, _, out, _, _ = graded
-    rows = scores(out)
+    tmp, _ = graded
+    rows = scores(tmp / "out")
     assert set(rows) == {"ana", "ben", "cai", "dee", "eve", "fay", "gus", "hal"}
     for full in ("ana", "cai", "dee", "eve"):
         assert rows[full]["score"] == FULL and rows[full]["status"] == "graded", full
@@ -79,13 +94,14 @@ def test_every_entry_kind_gets_a_row_with_the_right_grade(graded):
 
 
 def test_the_entry_name_decides_the_student_and_a_manifest_that_disagrees_is_reported(graded):
-    _, _, out, _, result = graded
-    assert "dee@uni.example" not in scores(out)
+    tmp, result = graded
+    assert "dee@uni.example" not in scores(tmp / "out")
     assert "dee.zip: its manifest.json names 'dee@uni.example'; graded as 'dee'" in result.output
 
 
 def test_outputs_agree_with_each_other(graded):
-    _, _, out, _, _ = graded
+    tmp, _ = graded
+    out = tmp / "out"
     rows = scores(out)
     with open(out / "r.csv", newline="") as fh:
         table = {r["student"]: r for r in csv.DictReader(fh)}
@@ -104,28 +120,31 @@ def test_outputs_agree_with_each_other(graded):
         assert int(suite.get("failures")) + int(suite.get("errors")) == failing
 
 
-def test_second_run_grades_only_what_changed(graded):
-    tmp, subs, out, args, _ = graded
+def test_second_run_grades_only_what_changed(graded, tmp_path):
+    subs, args = copy_of_graded(graded, tmp_path)
     (subs / "ben.py").write_text(REFERENCE)  # ben fixes his work
-    result = run(args, tmp)
-    assert result.exit_code == 0
+    result = run(args)
+    assert result.exit_code == 0, result.output
     assert "1 graded now, 7 unchanged" in result.output
+    out = tmp_path / "out"
     assert scores(out)["ben"]["score"] == FULL
     before = {s: (r["score"], [c["status"] for c in r["checks"]]) for s, r in scores(out).items()}
-    again = run(args + ["--regrade"], tmp)
+    again = run(args + ["--regrade"])
     assert "8 graded now, 0 unchanged" in again.output
     after = {s: (r["score"], [c["status"] for c in r["checks"]]) for s, r in scores(out).items()}
     assert after == before  # grading the same content again gives the same verdicts
 
 
-def test_late_policy_from_options_with_the_time_source_the_instructor_names(graded):
-    tmp, subs, out, args, _ = graded
+def test_late_policy_from_options_with_the_time_source_the_instructor_names(graded, tmp_path):
+    _, args = copy_of_graded(graded, tmp_path)
+    out = tmp_path / "out"
     late = ["--deadline", "2026-11-19T10:00:00Z", "--late-policy", "10%/day,max=50%"]
-    result = run(args + late, tmp)
+    result = run(args + late)
     assert result.exit_code == 0, result.output
+    assert "0 graded now, 8 unchanged" in result.output  # the policy is applied to the kept results
     assert scores(out)["dee"]["late_days"] == 0 and scores(out)["dee"]["late_source"] == "none"
     assert "no late penalty was applied" in result.output
-    result = run(args + late + ["--time-from", "manifest"], tmp)
+    result = run(args + late + ["--time-from", "manifest"])
     assert result.exit_code == 0, result.output
     dee = scores(out)["dee"]
     assert dee["late_days"] == 1 and dee["penalty"] == pytest.approx(0.1) and dee["late_source"] == "manifest"
@@ -231,7 +250,7 @@ def test_a_batch_sweeps_what_a_killed_batch_left_behind(tmp_path, monkeypatch):
     subs.mkdir()
     (subs / "ana.py").write_text(REFERENCE)
     result = run(["batch", str(subs), "--assignment", "optim", "--solutions", str(SOLUTIONS), "--jobs", "1",
-                  "--gradebook", str(tmp_path / "gb.db")], tmp_path)
+                  "--gradebook", str(tmp_path / "gb.db")])
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert live.exists(), "a folder of a process that still runs was swept"

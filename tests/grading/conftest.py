@@ -11,6 +11,7 @@ from grader.grading.engine import Engine, Settings
 from grader.grading.workdir import base_files, remove, write_run_folder
 
 ROOT = Path(__file__).resolve().parents[2]
+CHECK_TIMEOUT = 3
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +34,9 @@ def _start_methods() -> list:
 @pytest.fixture(scope="session", params=_start_methods())
 def engine(optim, request):
     """The engine's tests run once per start method: a warm fork, and a fresh interpreter per child."""
-    eng = Engine(optim, settings=Settings(timeout=20, check_timeout=1.5, import_timeout=3,
+    # a check that hangs is cut after CHECK_TIMEOUT; honest checks need a few milliseconds on a quiet
+    # machine, so this leaves a loaded one (2 cores, many test runs) a wide margin
+    eng = Engine(optim, settings=Settings(timeout=20, check_timeout=CHECK_TIMEOUT, import_timeout=6,
                                           start_method=request.param))
     yield eng
     eng.close()

@@ -70,6 +70,12 @@ def double(x):
 '''
 
 
+def jobs_with_one_hang() -> list[dict]:
+    """The probe's jobs: "slow" never returns and is cut after 1 s; the honest two get a margin no
+    loaded machine needs (they take milliseconds), so that only the hang races a timer."""
+    return [{"name": n, "seed": 3, "timeout": 1 if n == "slow" else 30} for n in ("probe", "slow", "double")]
+
+
 @pytest.fixture(scope="module")
 def probe_pack(tmp_path_factory):
     root = tmp_path_factory.mktemp("start-methods")
@@ -86,7 +92,7 @@ def run_probe(root: Path, work: Path, method: str):
     os.environ["GRADE_TEST_LEAK"] = "1"
     try:
         with Sandbox([root / "checks.py"], start_method=method) as box:
-            jobs = [{"name": n, "seed": 3, "timeout": 1} for n in ("probe", "slow", "double")]
+            jobs = jobs_with_one_hang()
             report = box.run(work, "sub", jobs, timeout=20, import_timeout=5)
             return report, box.layers, box.start_method
     finally:
@@ -137,7 +143,7 @@ def test_the_windows_way_end_to_end(probe_pack, monkeypatch):
         monkeypatch.setattr(os_module, "fork", forbidden)
     root, work = probe_pack
     with Sandbox([root / "checks.py"], start_method="spawn") as box:
-        jobs = [{"name": n, "seed": 3, "timeout": 1} for n in ("probe", "slow", "double")]
+        jobs = jobs_with_one_hang()
         report = box.run(work, "sub", jobs, timeout=20, import_timeout=5)
         assert box.proc is None  # no zygote: the worker starts each interpreter itself
     assert report.imported
@@ -160,14 +166,105 @@ def test_start_method_resolution(monkeypatch):
         resolve_start_method("thread")
 
 
-def test_engine_setting_reaches_the_zygote(monkeypatch):
-    from grader.course import load_pack
-    from grader.grading.engine import Engine, Settings
+GATED_SIGMOID = """
+import os
 
-    pack = load_pack(Path(__file__).resolve().parents[2] / "assignments" / "sigmoid")
+_gated = False
+
+
+def sigmoid(x):
+    # the first call tells the test who runs it, then waits at a gate only the test opens
+    global _gated
+    if not _gated:
+        _gated = True
+        with open("pid.tmp", "w") as fh:
+            fh.write(str(os.getpid()))
+        os.rename("pid.tmp", "pid")
+        with open("gate") as fh:
+            fh.read()
+    return _reference_sigmoid(x)
+"""
+
+
+def _parent_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def _grade_at_a_gate(tmp_path: Path, settings):
+    """Grade a sigmoid that stops at its first call: (the child's parent pid, the zygote's pid or
+    None, the result once the gate is opened). The child is seen running, not guessed from timing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.course import load_solution
+    from grader.grading.engine import Engine
+
+    solution = load_solution(Path(__file__).resolve().parents[2] / "solutions" / "sigmoid")
+    reference = (solution.folder / "sigmoid.py").read_text()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "sigmoid.py").write_text(reference.replace("def sigmoid(x):", "def _reference_sigmoid(x):", 1)
+                                     + GATED_SIGMOID)
+    gate, pid_file = work / "gate", work / "pid"
+    os.mkfifo(gate)
+    with Engine(solution, include_hidden=False, settings=settings) as engine, ThreadPoolExecutor(1) as pool:
+        graded = pool.submit(engine.grade, work, "ada")
+        try:
+            deadline = time.monotonic() + 120
+            while not pid_file.exists() and not graded.done() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert pid_file.exists(), graded.result() if graded.done() else "the child never reached the gate"
+            child = int(pid_file.read_text())
+            parent = _parent_of(child)
+            zygote = engine.sandbox.proc.pid if engine.sandbox.proc is not None else None
+        finally:
+            if pid_file.exists():
+                _open_gate(gate)
+        return parent, zygote, graded.result(timeout=120)
+
+
+def _open_gate(gate: Path, within: float = 120.0) -> None:
+    """Write to the fifo once the child has opened its end (until then opening ours fails with ENXIO)."""
+    import errno
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            fd = os.open(gate, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+            continue
+        os.write(fd, b"go")
+        os.close(fd)
+        return
+
+
+@pytest.mark.skipif(not LINUX, reason="the zygote is the fork start method's")
+def test_engine_setting_reaches_the_zygote(tmp_path, monkeypatch):
+    """The engine's start method beats the environment's and reaches the sandbox: the submission
+    runs in a child forked by a live zygote (not in a fresh interpreter), and is graded in full."""
+    from grader.grading.engine import Settings
+
     monkeypatch.setenv("GRADE_START_METHOD", "spawn")
-    with Engine(pack, include_hidden=False, settings=Settings()) as engine:
-        assert engine.sandbox.start_method == "spawn"
+    parent, zygote, result = _grade_at_a_gate(
+        tmp_path, Settings(start_method="fork", timeout=240, check_timeout=120, import_timeout=60))
+    assert zygote is not None and parent == zygote and zygote != os.getpid()
+    assert result.status == "graded" and result.score == result.max_score, result
+
+
+@pytest.mark.skipif(not LINUX, reason="compares with the zygote of the fork start method")
+def test_engine_on_spawn_starts_each_child_itself_without_a_zygote(tmp_path, monkeypatch):
+    """"auto" follows $GRADE_START_METHOD: with spawn there is no zygote and this process starts the
+    submission's interpreter itself."""
+    from grader.grading.engine import Settings
+
+    monkeypatch.setenv("GRADE_START_METHOD", "spawn")
+    parent, zygote, result = _grade_at_a_gate(
+        tmp_path, Settings(start_method="auto", timeout=240, check_timeout=120, import_timeout=60))
+    assert zygote is None and parent == os.getpid()
+    assert result.status == "graded" and result.score == result.max_score, result
 
 
 def test_threaded_reader_deadlines_and_end_of_stream():

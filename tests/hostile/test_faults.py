@@ -28,10 +28,31 @@ pytestmark = [needs_proc, pytest.mark.skipif(not sys.platform.startswith("linux"
 MISTAKES = ["adam-no-bias-correction", "momentum-wrong-sign", "rmsprop-no-sqrt", "sgd-wrong-sign"]
 
 
-def quick_corpus(folder: Path, n: int = 40, import_delay: float = 0.0) -> dict[str, bool]:
+GATE = """
+
+# ---- the test's gate: the first call of an update rule waits in this folder until the test opens it
+import os as _gate_os
+import time as _gate_time
+
+_gate_passed = False
+
+
+def _gate():
+    global _gate_passed
+    if not _gate_passed:
+        _gate_passed = True
+        open("waiting", "w").close()
+        while not _gate_os.path.exists("go"):
+            _gate_time.sleep(0.01)
+"""
+GATED = re.compile(r"^(def (?:sgd|sgd_momentum|rmsprop|adam)\(.*\):\n)", re.M)
+
+
+def quick_corpus(folder: Path, n: int = 40, import_delay: float = 0.0, gated: bool = False) -> dict[str, bool]:
     """``n`` quick optim submissions: reference copies (full marks) and a few known mistakes (not full).
 
-    Returns student -> whether it deserves full marks. ``import_delay`` makes each take a little longer.
+    Returns student -> whether it deserves full marks. ``import_delay`` makes each take a little longer;
+    ``gated``: each stops at its first update rule until the test opens its gate (:class:`Gates`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     reference = reference_source("optim")
@@ -45,8 +66,70 @@ def quick_corpus(folder: Path, n: int = 40, import_delay: float = 0.0) -> dict[s
         else:
             source = reference + f"\n# student {i}\n"
             full[student] = True
+        if gated:
+            source, calls = GATED.subn(r"\1    _gate()\n", source)
+            assert calls >= 4, f"{student}: {calls} update rules gated"  # a mistake redefines one
+            source += GATE
         (folder / f"{student}.py").write_text(source + delay)
     return full
+
+
+class Gates:
+    """The gates of gated submissions (:func:`quick_corpus`): a child stopped at its gate has written
+    ``waiting`` in its working folder (under the batch's TMPDIR) and goes on once ``go`` is there.
+    A worker whose child waits at a gate is certainly busy, and the batch certainly not finished:
+    what a fault test needs, with no guess at how fast this machine is."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+
+    def waiting(self) -> list[Path]:
+        """The folders whose child waits at its gate now (a folder may vanish while this looks)."""
+        found = []
+        for folder, _, files in os.walk(self.tmp):
+            if "waiting" in files and "go" not in files:
+                found.append(Path(folder))
+        return found
+
+    def open(self, folder: Path) -> None:
+        try:
+            (folder / "go").touch()
+        except FileNotFoundError:
+            pass  # its child was killed and the folder removed meanwhile
+
+    def open_until(self, proc: subprocess.Popen, condition, what: str, within: float = 120.0) -> None:
+        """Open each gate as it appears until ``condition()`` holds (or the batch exits: then it must hold)."""
+        deadline = time.monotonic() + within
+        while True:
+            exited = proc.poll() is not None
+            if condition():
+                return
+            if exited or time.monotonic() > deadline:
+                pytest.fail(f"{what}: not reached (exit {proc.poll()})")
+            for folder in self.waiting():
+                self.open(folder)
+            time.sleep(0.02)
+
+    def wait_closed(self, proc: subprocess.Popen, count: int, within: float = 120.0) -> list[Path]:
+        """Open no gate until ``count`` children wait at theirs."""
+        deadline = time.monotonic() + within
+        while len(found := self.waiting()) < count:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{count} children never waited at their gates at once (exit {proc.poll()})")
+            time.sleep(0.02)
+        return found
+
+    def open_all_until_exit(self, proc: subprocess.Popen, within: float = 180.0) -> tuple[str, str]:
+        """Open every gate as it appears until the batch exits; its output."""
+        self.open_until(proc, lambda: proc.poll() is not None, "the batch's end", within)
+        return proc.communicate(timeout=30)
+
+
+def row_count(gradebook: Path) -> int:
+    try:
+        return len(rows(gradebook))
+    except sqlite3.Error:
+        return 0
 
 
 class Batch:
@@ -77,7 +160,7 @@ class Batch:
             pytest.fail("grade batch hung")
         return subprocess.CompletedProcess(self.command, proc.returncode, out, err)
 
-    def leftovers(self, within: float = 10.0) -> list:
+    def leftovers(self, within: float = 30.0) -> list:
         left = wait_gone(self.mark, str(self.tmp), within=within)
         kill_all(left)
         return left
@@ -149,7 +232,7 @@ def test_sigkill_at_random_points_then_rerun(tmp_path):
     assert_all_graded(gradebook, full)
     summary = re.search(r"(\d+) graded now, (\d+) unchanged", done.stdout)
     assert summary and int(summary.group(2)) == committed[-1], (committed, done.stdout[-500:])
-    assert not batch.leftovers(within=3.0)
+    assert not batch.leftovers()
     print(f"rows committed before each kill: {committed}")
 
 
@@ -186,13 +269,16 @@ def fill(folder: Path) -> Path:
 
 
 def test_gradebook_disk_full_mid_batch(tmp_path, small_disk):
-    full = quick_corpus(tmp_path / "submissions", n=40, import_delay=0.05)
+    full = quick_corpus(tmp_path / "submissions", n=40, gated=True)
     gradebook = small_disk / "gb.db"
-    batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--jobs", "1")
+    batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--jobs", "1", "--check-timeout", "120",
+                  "--timeout", "240")
+    gates = Gates(batch.tmp)
     proc = batch.start()
-    wait_for_rows(gradebook, 3, proc)
+    gates.open_until(proc, lambda: row_count(gradebook) >= 3, "3 rows committed")
+    gates.wait_closed(proc, 1)  # the batch holds a submission it cannot finish: it cannot have ended
     filler = fill(small_disk)
-    out, err = proc.communicate(timeout=120)
+    out, err = gates.open_all_until_exit(proc)
     assert proc.returncode != 0, "a batch that could not record results must fail"
     message = out + err
     assert str(gradebook) in message and "full" in message, message[-2000:]
@@ -203,10 +289,11 @@ def test_gradebook_disk_full_mid_batch(tmp_path, small_disk):
     assert 3 <= len(kept) < len(full), len(kept)
     assert all(r[1] == "graded" and r[4] == kept[0][4] for r in kept)
     filler.unlink()
-    done = batch.run()
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    proc = batch.start()
+    out, err = gates.open_all_until_exit(proc)
+    assert proc.returncode == 0, out + err[-3000:]
     assert_all_graded(gradebook, full)
-    assert re.search(rf"(\d+) graded now, {len(kept)} unchanged", done.stdout), done.stdout[-500:]
+    assert re.search(rf"(\d+) graded now, {len(kept)} unchanged", out), out[-500:]
 
 
 # --------------------------------------------------------------------------- a worker killed by the kernel
@@ -230,28 +317,32 @@ def worker_pids(batch_pid: int) -> list[int]:
 
 
 def test_worker_killed_mid_batch(tmp_path):
-    full = quick_corpus(tmp_path / "submissions", n=24, import_delay=0.25)  # seconds of work left after the kill
+    full = quick_corpus(tmp_path / "submissions", n=24, gated=True)
     gradebook = tmp_path / "gb.db"
-    batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--jobs", "2")
+    batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--jobs", "2", "--check-timeout", "120",
+                  "--timeout", "240")
+    gates = Gates(batch.tmp)
     proc = batch.start()
-    wait_for_rows(gradebook, 2, proc)
+    gates.open_until(proc, lambda: row_count(gradebook) >= 2, "2 rows committed")
+    gates.wait_closed(proc, 2)  # both workers hold a submission they cannot finish
     workers = worker_pids(proc.pid)
-    assert workers, "no pool worker found"
-    os.kill(workers[0], signal.SIGKILL)  # what the OOM killer does
-    assert len(rows(gradebook)) < len(full), "the worker was killed after the batch had finished"
-    out, err = proc.communicate(timeout=120)
+    assert len(workers) == 2, workers
+    os.kill(workers[0], signal.SIGKILL)  # what the OOM killer does, to a worker with work in hand
+    assert row_count(gradebook) < len(full)
+    out, err = gates.open_all_until_exit(proc)
     assert proc.returncode == 0, out + err[-3000:]
     assert_all_graded(gradebook, full)  # the lost chunk was graded again, each student once
-    assert not batch.leftovers(within=5.0)
+    assert not batch.leftovers()
 
 
 # --------------------------------------------------------------------------- a Dask worker lost mid-batch
 
 def test_dask_worker_lost_mid_batch(tmp_path):
     pytest.importorskip("distributed")
-    full = quick_corpus(tmp_path / "submissions", n=30, import_delay=0.1)
+    full = quick_corpus(tmp_path / "submissions", n=30, gated=True)
     gradebook = tmp_path / "gb.db"
-    batch = Batch(tmp_path, tmp_path / "submissions", gradebook)
+    batch = Batch(tmp_path, tmp_path / "submissions", gradebook, "--check-timeout", "120", "--timeout", "240")
+    gates = Gates(batch.tmp)
     cluster = subprocess.Popen([sys.executable, str(Path(__file__).with_name("dask_cluster.py"))], cwd=tmp_path,
                                env=batch.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True, start_new_session=True)
@@ -261,11 +352,12 @@ def test_dask_worker_lost_mid_batch(tmp_path):
         info = json.loads(line)
         batch.command += ["--scheduler", info["address"]]
         proc = batch.start()
-        wait_for_rows(gradebook, 4, proc, within=90)
+        gates.open_until(proc, lambda: row_count(gradebook) >= 4, "4 rows committed")
+        gates.wait_closed(proc, 2)  # both Dask workers (one thread each) hold a submission they cannot finish
         victim = sorted(info["workers"].values())[0]
         os.kill(victim, signal.SIGKILL)
-        assert len(rows(gradebook)) < len(full), "the worker was killed after the batch had finished"
-        out, err = proc.communicate(timeout=180)
+        assert row_count(gradebook) < len(full)
+        out, err = gates.open_all_until_exit(proc, within=240)
         assert proc.returncode == 0, out + err[-3000:]
         assert_all_graded(gradebook, full)
     finally:
@@ -275,7 +367,7 @@ def test_dask_worker_lost_mid_batch(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(cluster.pid, signal.SIGKILL)
             cluster.wait()
-    assert not batch.leftovers(within=10.0)
+    assert not batch.leftovers()
 
 
 # --------------------------------------------------------------------------- a zygote killed under a child

@@ -15,6 +15,7 @@ import ast
 import inspect
 import os
 import re
+import shutil
 import textwrap
 import zipfile
 from pathlib import Path
@@ -91,7 +92,8 @@ def test_the_worked_example_is_the_built_in_adam(example: Path) -> None:
     assert all(f"def {name}(" in text for name in ours)  # the same mistake and variant as the course's
 
 
-def test_the_worked_example_generates_verifies_and_packs(example: Path) -> None:
+def test_the_worked_example_generates_verifies_and_packs(example: Path, tmp_path: Path) -> None:
+    example = Path(shutil.copytree(example, tmp_path / "course"))  # writes a pack: not into the shared one
     assert load_config(example / "course.toml").assignment("optim").points == 10
     done = run_cli(example, "generate")
     assert done.exit_code == 0, done.output

@@ -54,7 +54,7 @@ def outcome(fn: Callable[[], object]) -> str:
 
 def run_child(tmp_path: Path, body: Callable[[], dict], *, landlock: bool = False,
               seccomp: bool = False, caps: bool = False, keep_open: tuple[int, ...] = (),
-              timeout: float = 5.0, **limits: int) -> dict:
+              timeout: float = 60.0, **limits: int) -> dict:
     """Fork, apply the layers in the order the engine uses, run ``body``, return its dict."""
     workdir = tmp_path / "work"
     workdir.mkdir(exist_ok=True)
@@ -283,11 +283,13 @@ def test_landlock_alone(tmp_path, outside):
 
 
 def test_unsupported_layers_return_false(monkeypatch):
+    monkeypatch.setattr(confine, "_applied", {})  # what this test process "applied" must not outlive it
     monkeypatch.setattr(confine, "landlock_abi", lambda: 0)
     monkeypatch.setattr(confine, "_arch", lambda: None)
     assert confine.restrict_filesystem([], []) is False
     assert confine.restrict_syscalls(own_pid=os.getpid()) is False
     assert confine.drop_capabilities() is False
+    assert confine.report()["applied"] == {"landlock": False, "seccomp": False, "capabilities_dropped": False}
 
 
 # --------------------------------------------------------------------------- seccomp
@@ -512,8 +514,33 @@ def test_all_layers_numpy_still_works(tmp_path, outside):
     assert res["report"]["landlock"].startswith("abi") and res["report"]["seccomp"] is True
 
 
-def test_report_shape():
+def test_the_report_says_what_this_platform_offers_and_that_the_grader_itself_is_unconfined():
     info = confine.report()
-    for key in ("platform", "arch", "landlock", "seccomp", "rlimit_as", "applied", "warnings"):
-        assert key in info
-    assert isinstance(info["warnings"], list)
+    abi = confine.landlock_abi()
+    assert info["platform"] == sys.platform
+    if abi >= 1:
+        assert info["landlock"] == f"abi {abi}"
+    else:
+        assert str(info["landlock"]).startswith(("unavailable", "not supported"))
+    assert info["landlock_net"] is (abi >= 4)
+    assert info["root"] is (os.geteuid() == 0) and info["rlimit_nproc"] is (os.geteuid() != 0)
+    assert any("running as root" in w for w in info["warnings"]) is info["root"]
+    assert info["applied"] == {}, "the grader's own process applied a confinement layer"
+
+
+def test_the_report_warns_once_for_each_missing_layer(monkeypatch):
+    """A kernel without Landlock or seccomp: each missing layer is a warning that says what follows."""
+    monkeypatch.setattr(confine, "_landlock_probe", (0, "unavailable (Function not implemented)"))
+    monkeypatch.setattr(confine, "_seccomp_supported", lambda: False)
+    info = confine.report()
+    assert info["landlock"] == "unavailable (Function not implemented)" and info["seccomp"] is False
+    assert info["landlock_net"] is False and info["landlock_signal_scope"] is False
+    layers = [w for w in info["warnings"] if not w.startswith("running as root")]
+    assert layers == ["Landlock unavailable (Function not implemented): submissions can read any file this user can",
+                      "seccomp unavailable: submissions can open sockets, start processes and signal other processes"]
+    monkeypatch.setattr(confine, "_landlock_probe", (3, "abi 3"))
+    monkeypatch.setattr(confine, "_seccomp_supported", lambda: True)
+    info = confine.report()
+    assert info["landlock_net"] is False
+    assert [w for w in info["warnings"] if not w.startswith("running as root")] == [
+        "Landlock abi 3 cannot deny TCP; only seccomp blocks sockets"]
