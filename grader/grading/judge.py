@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks.api import Check
-from grader.checks.compare import Verdict, compare, matches
+from grader.checks.compare import PASS, Verdict, all_close, compare, matches, same_kind
 from grader.checks.expected import Alternative
 from grader.checks.gradcheck import relative_error
 from grader.checks.scenario import NUMERICAL_SUFFIX
@@ -67,6 +67,23 @@ def _case_verdict(check: Check, name: str, got: Value | None, want: Value, hidde
                    floor=check.floor if check.relative else None)
 
 
+def _verdicts(check: Check, cases: dict[str, Value], received: Outputs, hidden: bool) -> dict[str, Verdict]:
+    """Each case's verdict. Values cases that all arrived in the expected kind and shape are first
+    compared in one pass; only when some differ is each judged on its own (and told why)."""
+    if check.kind == "values" and cases:
+        pairs = []
+        for name, want in cases.items():
+            got = received.get(name)
+            if got is None or got.array.shape != want.array.shape or \
+                    not same_kind(got.kind, want.kind, check.strict_dtype):
+                break
+            pairs.append((got.array, want.array))
+        else:
+            if all_close(pairs, check.rtol, check.atol, check.floor if check.relative else None):
+                return dict.fromkeys(cases, PASS)
+    return {name: _case_verdict(check, name, received.get(name), want, hidden) for name, want in cases.items()}
+
+
 def _case_matches(check: Check, got: Value | None, want: Value) -> bool:
     if got is None:
         return False
@@ -92,6 +109,8 @@ def _changed(judged_slots: dict[str, str], outputs: Outputs) -> list[str]:
     """The judged argument slots that ``outputs`` show changed. Slots pair by position, so a
     student whose ``w`` is called ``x`` is judged on the same one; a slot with no record (the
     student's function calls it by a name whose records are skipped) shows no change."""
+    if not judged_slots:  # the check judges no argument (or every one may change): nothing to compare
+        return []
     changed = changed_slots(outputs)
     return [slot for slot in judged_slots if slot in changed]
 
@@ -136,8 +155,7 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
         status = TIMEOUT if received.status == "timeout" else ERROR
         return CheckResult(score=0.0, status=status, message=_error_message(received, hidden), **base)
     cases = _expected_cases(check, expected)
-    verdicts = {name: _case_verdict(check, name, received.arrays.get(name), want, hidden)
-                for name, want in cases.items()}
+    verdicts = _verdicts(check, cases, received.arrays, hidden)
     failing = [n for n, v in verdicts.items() if not v.passed]
     names = {stable(n): n for n in expected if n.startswith(AFTER)}  # judged arguments, reference's names
     changed = _changed(names, received.arrays)
