@@ -147,7 +147,8 @@ def _gradient_consistency(check: Check, received: Received, failing: list[str]) 
 
 def judge(check: Check, received: Received, expected: Outputs, alternatives: list[Alternative] | None,
           load_alternatives=None) -> CheckResult:
-    """One check's result. ``load_alternatives`` is called only when diagnosis is needed."""
+    """One check's result. ``load_alternatives`` is called only when diagnosis is needed; what it
+    returns may compute each alternative's outputs when first read (only those needed are read)."""
     hidden = check.hidden
     base = dict(name=check.name, functions=list(check.functions), max_score=check.points,
                 visibility=check.visibility, description=check.description)
@@ -163,8 +164,10 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
     if changed:
         alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
         for alt in alts:
+            if alt.accepted:  # (its outputs are not read: a known mistake may be computed only when read)
+                continue
             alt_cases = _alternative_cases(check, alt.outputs)
-            if (not alt.accepted and set(changed) <= set(_changed(names, alt.outputs))
+            if (set(changed) <= set(_changed(names, alt.outputs))
                     and all(n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n])
                             for n in failing)):
                 hint, mistake = alt.hint, alt.name

@@ -164,3 +164,25 @@ def test_wire_refuses_non_numeric_and_oversized_data():
     with pytest.raises(wire.WireError):
         wire.FrameReader(r, wire.Caps(array_bytes=10)).read()
     os.close(r)
+
+
+def test_a_failing_check_runs_its_known_mistakes_in_order_only_until_one_matches():
+    from grader.checks.api import Mistake
+    from grader.checks.expected import Candidate
+
+    runs = []
+
+    def candidate(name, outputs, accepted=False):
+        def run():
+            runs.append(name)
+            return outputs
+        return Candidate(Mistake("f", f"Looks like {name}.", impl=None, name=name, accepted=accepted), run)
+
+    expected = vals(a=[1.0], b=[2.0])
+    candidates = [candidate("crashes", None), candidate("variant", vals(a=[1.0], b=[3.0]), accepted=True),
+                  candidate("no_bias", vals(a=[1.0], b=[5.0])), candidate("never_read", vals(a=[1.0], b=[5.0]))]
+    r = judge(_check(), Received(arrays=vals(a=[1.0], b=[5.0])), expected, None, lambda: candidates)
+    assert (r.mistake, r.hint, r.score) == ("no_bias", "Looks like no_bias.", 1.5)
+    assert runs == ["variant", "crashes", "no_bias"]  # accepted variants first, then mistakes in order
+    assert not candidates[0].ran and candidates[0].outputs == {} and candidates[2].ran
+    assert runs == ["variant", "crashes", "no_bias"]  # each ran once
