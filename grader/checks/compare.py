@@ -93,8 +93,14 @@ def all_close(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float, atol: flo
     """Whether every (actual, expected) pair, each of one shape, is within tolerance by
     :func:`_close`'s rule: the same answer as :func:`matches` on each pair, found in one pass over
     all their values (most submissions pass most cases, and a check's cases are small)."""
-    if len(pairs) == 1 or sum(e.size for _, e in pairs) > ONE_PASS_VALUES:
+    if sum(e.size for _, e in pairs) > ONE_PASS_VALUES:
         return all(matches(a, e, rtol, atol, floor) for a, e in pairs)
+    # the same bits are within any tolerance (NaN matches NaN, an infinity itself): a student who
+    # computes what the reference does, in the same order, usually gets exactly its values
+    if all(a.dtype == e.dtype and a.tobytes() == e.tobytes() for a, e in pairs):
+        return True
+    if len(pairs) == 1:
+        return matches(pairs[0][0], pairs[0][1], rtol, atol, floor)
     actual = np.concatenate([a.reshape(-1) for a, _ in pairs])
     expected = np.concatenate([e.reshape(-1) for _, e in pairs])
     with np.errstate(all="ignore"):
