@@ -31,6 +31,7 @@ import threading
 import hashlib
 import zlib
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -183,6 +184,19 @@ class PlotText:
                 del self._known[next(iter(self._known))]  # the oldest
             self._known[key] = text
         return text
+
+
+@lru_cache(maxsize=256)
+def _known_functions_text(functions: tuple[str, ...]) -> str:
+    return json.dumps(list(functions))
+
+
+def _functions_text(functions: Iterable[str]) -> str:
+    """``json.dumps(list(functions))``, written once per list of names (every row of a check repeats it)."""
+    try:
+        return _known_functions_text(tuple(functions))
+    except TypeError:  # a name that cannot be a key (never from a check): written each time
+        return json.dumps(list(functions))
 
 
 def _explain(path: Path, exc: Exception, doing: str) -> GradebookError:
@@ -376,7 +390,7 @@ class Gradebook:
                float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"),
                _text(getattr(result, "late_source", None)))
         with self._lock:
-            checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
+            checks = [(pos, _text(c.name), _functions_text(c.functions), float(c.score), float(c.max_score),
                        _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
                        _text(c.description) or "", None if c.plot is None else self._plot_text(c.plot))
                       for pos, c in enumerate(result.checks)]
