@@ -31,6 +31,7 @@ import threading
 import hashlib
 import zlib
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -185,6 +186,19 @@ class PlotText:
         return text
 
 
+@lru_cache(maxsize=256)
+def _known_functions_text(functions: tuple[str, ...]) -> str:
+    return json.dumps(list(functions))
+
+
+def _functions_text(functions: Iterable[str]) -> str:
+    """``json.dumps(list(functions))``, written once per list of names (every row of a check repeats it)."""
+    try:
+        return _known_functions_text(tuple(functions))
+    except TypeError:  # a name that cannot be a key (never from a check): written each time
+        return json.dumps(list(functions))
+
+
 def _explain(path: Path, exc: Exception, doing: str) -> GradebookError:
     """A GradebookError saying what went wrong with ``path`` and what to do about it."""
     text = str(exc)
@@ -213,6 +227,8 @@ class Gradebook:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._plot_text = PlotText()  # used under the lock
+        # each preset dictionary (the stub), compressed once: (sha256, size, compressed bytes)
+        self._dictionaries: dict[bytes, tuple[str, int, bytes]] = {}
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
             raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
@@ -374,11 +390,12 @@ class Gradebook:
                float(result.execution_time), datetime.now(timezone.utc).isoformat(timespec="seconds"),
                _text(getattr(result, "late_source", None)))
         with self._lock:
-            checks = [(pos, _text(c.name), json.dumps(list(c.functions)), float(c.score), float(c.max_score),
+            checks = [(pos, _text(c.name), _functions_text(c.functions), float(c.score), float(c.max_score),
                        _text(c.status), _text(c.message) or "", _text(c.visibility), _text(c.hint), _text(c.mistake),
                        _text(c.description) or "", None if c.plot is None else self._plot_text(c.plot))
                       for pos, c in enumerate(result.checks)]
-            kept = None if files is None else _kept(files, dictionary)
+            packed = None if dictionary is None else self._packed(dictionary)
+            kept = None if files is None else _kept(files, dictionary, None if packed is None else packed[0])
             digests = None if files is None else json.dumps(
                 {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
@@ -397,8 +414,8 @@ class Gradebook:
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
                 if kept is not None:
-                    if dictionary is not None and kept:  # held for good: one reference nobody gives back
-                        sha, size, data, _ = _kept({"": dictionary}, None)[0][1]
+                    if packed is not None and kept:  # held for good: one reference nobody gives back
+                        sha, size, data = packed
                         conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
                                      "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
                     conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
@@ -418,6 +435,13 @@ class Gradebook:
             except BaseException:
                 self._rollback(conn)
                 raise
+
+    def _packed(self, dictionary: bytes) -> tuple[str, int, bytes]:
+        """(sha256, size, compressed bytes) of a preset dictionary, computed once per gradebook."""
+        found = self._dictionaries.get(dictionary)
+        if found is None:
+            found = self._dictionaries[dictionary] = _kept({"": dictionary}, None)[0][1][:3]
+        return found
 
     def results(self, assignment: str, *, plots: bool = True) -> list[Result]:
         """Every stored result of ``assignment``, ordered by student, with its checks in order.
@@ -545,11 +569,13 @@ def _migrate(conn: sqlite3.Connection, found: int) -> None:
                      "graded_at FROM submissions")
 
 
-def _kept(files: dict[str, bytes], dictionary: bytes | None) -> list[tuple[str, tuple[str, int, bytes, str | None]]]:
+def _kept(files: dict[str, bytes], dictionary: bytes | None,
+          used: str | None = None) -> list[tuple[str, tuple[str, int, bytes, str | None]]]:
     """(name, (sha256, size, compressed bytes, the dictionary's sha256 or None)) of each file, as the
-    blobs and files tables hold them."""
+    blobs and files tables hold them (``used``: the dictionary's sha256, when the caller knows it)."""
     out = []
-    used = None if dictionary is None else hashlib.sha256(dictionary).hexdigest()
+    if dictionary is not None and used is None:
+        used = hashlib.sha256(dictionary).hexdigest()
     for name, data in sorted(files.items()):
         if dictionary is None:
             packed = zlib.compress(data, COMPRESSION)

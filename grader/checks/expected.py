@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from grader.checks.api import Check, Mistake
 from grader.checks.scenario import evaluate, public_seed
@@ -45,6 +46,36 @@ class Alternative:
     hint: str
     accepted: bool
     outputs: Outputs
+
+
+class Candidate:
+    """A known mistake (or accepted variant) of one check and seed whose outputs are computed when
+    first read: judging a failing check usually reads a few of its mistakes, not all of them. A
+    mistake that fails on the scenario has no outputs (``{}``), which match nothing."""
+
+    __slots__ = ("name", "function", "hint", "accepted", "_run", "_outputs")
+
+    def __init__(self, mistake: Mistake, run: Callable[[], Outputs | None]):
+        self.name, self.function, self.hint = mistake.name, mistake.function, mistake.hint
+        self.accepted = mistake.accepted
+        self._run: Callable[[], Outputs | None] | None = run
+        self._outputs: Outputs | None = None
+
+    def _load(self) -> None:
+        if self._run is not None:
+            run, self._run = self._run, None
+            self._outputs = run()
+
+    @property
+    def ran(self) -> bool:
+        """Whether the mistake runs to the end on this scenario."""
+        self._load()
+        return self._outputs is not None
+
+    @property
+    def outputs(self) -> Outputs:
+        self._load()
+        return {} if self._outputs is None else self._outputs
 
 
 def run_in_process(check: Check, impl: Any, seed: int) -> Outputs:
@@ -100,7 +131,7 @@ class ReferenceExpectations:
     def __init__(self, assignment: Assignment):
         self.assignment = assignment
         self._expected: dict[tuple[str, int], Outputs] = _Bounded()
-        self._alternatives: dict[tuple[str, int], list[Alternative]] = _Bounded()
+        self._alternatives: dict[tuple[str, int], list[Candidate]] = _Bounded()
         # side-effect markers of the expected outputs, per check (and per known mistake of it)
         self._markers: dict[str | tuple[str, str], Outputs] = {}
 
@@ -144,21 +175,26 @@ class ReferenceExpectations:
         raw = evaluate(check, impl, seed, record=False)
         return {**{name: Value.of(arr) for name, arr in raw.items()}, **markers}
 
-    def alternatives(self, check: Check, seed: int) -> list[Alternative]:
+    def candidates(self, check: Check, seed: int) -> list[Candidate]:
+        """The known mistakes and accepted variants of ``check``'s functions, in order, each run when
+        its outputs are first read (and kept: a public check's seed is every student's)."""
         key = (check.name, seed)
         if key not in self._alternatives:
-            found = []
-            for m in self.assignment.mistakes:
-                if m.function not in check.functions:
-                    continue
-                try:
-                    with kept(f"{'variant' if m.accepted else 'mistake'} {m.name}"):
-                        outputs = self._mistake_outputs(check, m, seed)
-                except Exception:  # a mistake that crashes on this scenario cannot be matched here
-                    continue
-                found.append(Alternative(m.name, m.function, m.hint, m.accepted, outputs))
-            self._alternatives[key] = found
+            self._alternatives[key] = [Candidate(m, partial(self._outputs_or_none, check, m, seed))
+                                       for m in self.assignment.mistakes if m.function in check.functions]
         return self._alternatives[key]
+
+    def _outputs_or_none(self, check: Check, mistake: Mistake, seed: int) -> Outputs | None:
+        try:
+            with kept(f"{'variant' if mistake.accepted else 'mistake'} {mistake.name}"):
+                return self._mistake_outputs(check, mistake, seed)
+        except Exception:  # a mistake that crashes on this scenario cannot be matched here
+            return None
+
+    def alternatives(self, check: Check, seed: int) -> list[Alternative]:
+        """Every known mistake and accepted variant that runs on this scenario, with its outputs."""
+        return [Alternative(c.name, c.function, c.hint, c.accepted, c.outputs)
+                for c in self.candidates(check, seed) if c.ran]
 
 
 class FrozenExpectations:
@@ -167,6 +203,8 @@ class FrozenExpectations:
     def __init__(self, assignment: Assignment):
         self.assignment = assignment
         self.data = assignment.frozen.get("checks", {})
+        self._expected: dict[str, Outputs] = {}
+        self._alternatives: dict[str, list[Alternative]] = {}
 
     def _entry(self, check: Check) -> dict:
         if check.name not in self.data:
@@ -178,11 +216,18 @@ class FrozenExpectations:
         return int(self._entry(check)["seed"])
 
     def expected(self, check: Check, seed: int) -> Outputs:
-        return decode_outputs(self._entry(check)["expected"])
+        if check.name not in self._expected:  # decoded once: the pack's values never change
+            self._expected[check.name] = decode_outputs(self._entry(check)["expected"])
+        return self._expected[check.name]
 
     def alternatives(self, check: Check, seed: int) -> list[Alternative]:
-        return [Alternative(a["name"], a["function"], a["hint"], a["accepted"], decode_outputs(a["outputs"]))
+        if check.name not in self._alternatives:
+            self._alternatives[check.name] = [
+                Alternative(a["name"], a["function"], a["hint"], a["accepted"], decode_outputs(a["outputs"]))
                 for a in self._entry(check).get("alternatives", [])]
+        return self._alternatives[check.name]
+
+    candidates = alternatives  # frozen values cost nothing to read: no need to defer them
 
 
 def expectations_for(assignment: Assignment) -> ReferenceExpectations | FrozenExpectations:

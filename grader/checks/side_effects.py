@@ -296,9 +296,12 @@ def _same(before: np.ndarray, after: np.ndarray) -> bool:
     """Equal up to round-off: ``x[i] += h`` then ``x[i] -= h`` restores ``x``; any real change does not."""
     if before.shape != after.shape:
         return False
+    equal = before == after
+    if np.count_nonzero(equal) == equal.size:  # the usual case (the argument was left alone): nothing more to do
+        return True
     with np.errstate(all="ignore"):
         close = np.abs(after - before) <= SAME_ATOL + SAME_RTOL * np.abs(before)
-        return bool(np.all(close | (before == after) | (np.isnan(before) & np.isnan(after))))
+        return bool(np.all(close | equal | (np.isnan(before) & np.isnan(after))))
 
 
 SAME_RTOL, SAME_ATOL = 1e-9, 1e-300

@@ -173,7 +173,7 @@ class Engine:
         def on_result(name: str, arrays) -> CheckResult:
             check, seed = checks[name], seeds[name]
             result = judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
-                           lambda: self.expectations.alternatives(check, seed))
+                           lambda: self.expectations.candidates(check, seed))
             if not check.hidden:  # what it computed on public inputs (`grade similarity`); hidden ones differ anyway
                 result.digest = output_digest(arrays)
             return result
@@ -195,7 +195,7 @@ class Engine:
                 continue
             received = to_received(reported, module)
             results.append(judge(check, received, self.expectations.expected(check, seed), None,
-                                 lambda c=check, sd=seed: self.expectations.alternatives(c, sd)))
+                                 lambda c=check, sd=seed: self.expectations.candidates(c, sd)))
             if received.status == "ok" and not check.hidden:  # hidden inputs differ per student anyway
                 results[-1].digest = output_digest(received.arrays)
         return Result.from_checks(student, self.assignment.name, results,

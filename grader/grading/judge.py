@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks.api import Check
-from grader.checks.compare import Verdict, compare, matches
+from grader.checks.compare import PASS, Verdict, all_close, compare, matches, same_kind
 from grader.checks.expected import Alternative
 from grader.checks.gradcheck import relative_error
 from grader.checks.scenario import NUMERICAL_SUFFIX
@@ -67,6 +67,23 @@ def _case_verdict(check: Check, name: str, got: Value | None, want: Value, hidde
                    floor=check.floor if check.relative else None)
 
 
+def _verdicts(check: Check, cases: dict[str, Value], received: Outputs, hidden: bool) -> dict[str, Verdict]:
+    """Each case's verdict. Values cases that all arrived in the expected kind and shape are first
+    compared in one pass; only when some differ is each judged on its own (and told why)."""
+    if check.kind == "values" and cases:
+        pairs = []
+        for name, want in cases.items():
+            got = received.get(name)
+            if got is None or got.array.shape != want.array.shape or \
+                    not same_kind(got.kind, want.kind, check.strict_dtype):
+                break
+            pairs.append((got.array, want.array))
+        else:
+            if all_close(pairs, check.rtol, check.atol, check.floor if check.relative else None):
+                return dict.fromkeys(cases, PASS)
+    return {name: _case_verdict(check, name, received.get(name), want, hidden) for name, want in cases.items()}
+
+
 def _case_matches(check: Check, got: Value | None, want: Value) -> bool:
     if got is None:
         return False
@@ -92,6 +109,8 @@ def _changed(judged_slots: dict[str, str], outputs: Outputs) -> list[str]:
     """The judged argument slots that ``outputs`` show changed. Slots pair by position, so a
     student whose ``w`` is called ``x`` is judged on the same one; a slot with no record (the
     student's function calls it by a name whose records are skipped) shows no change."""
+    if not judged_slots:  # the check judges no argument (or every one may change): nothing to compare
+        return []
     changed = changed_slots(outputs)
     return [slot for slot in judged_slots if slot in changed]
 
@@ -128,7 +147,8 @@ def _gradient_consistency(check: Check, received: Received, failing: list[str]) 
 
 def judge(check: Check, received: Received, expected: Outputs, alternatives: list[Alternative] | None,
           load_alternatives=None) -> CheckResult:
-    """One check's result. ``load_alternatives`` is called only when diagnosis is needed."""
+    """One check's result. ``load_alternatives`` is called only when diagnosis is needed; what it
+    returns may compute each alternative's outputs when first read (only those needed are read)."""
     hidden = check.hidden
     base = dict(name=check.name, functions=list(check.functions), max_score=check.points,
                 visibility=check.visibility, description=check.description)
@@ -136,8 +156,7 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
         status = TIMEOUT if received.status == "timeout" else ERROR
         return CheckResult(score=0.0, status=status, message=_error_message(received, hidden), **base)
     cases = _expected_cases(check, expected)
-    verdicts = {name: _case_verdict(check, name, received.arrays.get(name), want, hidden)
-                for name, want in cases.items()}
+    verdicts = _verdicts(check, cases, received.arrays, hidden)
     failing = [n for n, v in verdicts.items() if not v.passed]
     names = {stable(n): n for n in expected if n.startswith(AFTER)}  # judged arguments, reference's names
     changed = _changed(names, received.arrays)
@@ -145,8 +164,10 @@ def judge(check: Check, received: Received, expected: Outputs, alternatives: lis
     if changed:
         alts = alternatives if alternatives is not None else (load_alternatives() if load_alternatives else [])
         for alt in alts:
+            if alt.accepted:  # (its outputs are not read: a known mistake may be computed only when read)
+                continue
             alt_cases = _alternative_cases(check, alt.outputs)
-            if (not alt.accepted and set(changed) <= set(_changed(names, alt.outputs))
+            if (set(changed) <= set(_changed(names, alt.outputs))
                     and all(n in alt_cases and _case_matches(check, received.arrays.get(n), alt_cases[n])
                             for n in failing)):
                 hint, mistake = alt.hint, alt.name

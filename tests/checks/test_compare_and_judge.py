@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader.checks.api import check, gradient_check
-from grader.checks.compare import _close, compare
+from grader.checks.compare import _close, all_close, compare, matches
 from grader.checks.expected import Alternative
 from grader.checks.values import Value
 from grader.grading.judge import Received, judge
@@ -24,6 +24,40 @@ def test_close_is_numpy_isclose_with_equal_nan():
         with np.errstate(all="ignore"):
             want = np.isclose(a, e, rtol=1e-5, atol=1e-8, equal_nan=True)
         assert (want == _close(a, e, 1e-5, 1e-8)).all()
+
+
+def test_all_close_in_one_pass_agrees_with_matching_each_pair():
+    rng = np.random.default_rng(1)
+    specials = [np.nan, np.inf, -np.inf, 0.0, -0.0]
+    for _ in range(2000):
+        pairs = []
+        for _ in range(int(rng.integers(1, 5))):
+            shape = tuple(int(n) for n in rng.integers(0, 4, size=int(rng.integers(0, 3))))
+            e = rng.normal(size=shape) * 10.0 ** rng.integers(-12, 3)
+            if rng.random() < 0.2:
+                e = e + 1j * rng.normal(size=shape)
+            a = e * (1 + rng.normal(size=shape) * 10.0 ** rng.integers(-9, -3))
+            for arr in (a, e):
+                if arr.size and rng.random() < 0.2:
+                    arr.reshape(-1)[rng.integers(0, arr.size)] = rng.choice(specials)
+            pairs.append((np.asarray(a), np.asarray(e)))
+        floor = None if rng.random() < 0.5 else float(10.0 ** rng.integers(-12, 0))
+        want = all(matches(a, e, 1e-5, 1e-8, floor) for a, e in pairs)
+        assert all_close(pairs, 1e-5, 1e-8, floor) == want
+
+
+def test_a_check_whose_cases_all_pass_but_one_gets_that_case_s_message_alone():
+    expected = vals(a=[1.0, 2.0], b=[[3.0]], c=5.0)
+    r = judge(_check(), Received(arrays=vals(a=[1.0, 2.0], b=[[3.0]], c=5.0)), expected, [])
+    assert r.status == "passed" and r.score == 3.0 and r.message == ""
+    r = judge(_check(), Received(arrays=vals(a=[1.0, 2.0], b=[[3.5]], c=5.0)), expected, [])
+    assert r.score == 2.0 and r.message == "b: 1 of 1 values differ; largest error 0.5 (relative 0.166667) at index (0, 0): " \
+                                          "got 3.5, expected 3"
+    r = judge(_check(), Received(arrays=vals(a=[1.0, 2.0], b=[3.0], c=5.0)), expected, [])
+    assert r.score == 2.0 and r.message == "b: wrong shape (1,), expected (1, 1)"
+    bools = {**vals(a=[1.0, 2.0], c=5.0), "b": Value.of(np.array([[True]]))}
+    r = judge(_check(), Received(arrays=bools), expected, [])
+    assert r.score == 2.0 and r.message == "b: values are of kind bool but number was expected"
 
 
 def test_messages_name_what_differs_and_where():
@@ -130,3 +164,25 @@ def test_wire_refuses_non_numeric_and_oversized_data():
     with pytest.raises(wire.WireError):
         wire.FrameReader(r, wire.Caps(array_bytes=10)).read()
     os.close(r)
+
+
+def test_a_failing_check_runs_its_known_mistakes_in_order_only_until_one_matches():
+    from grader.checks.api import Mistake
+    from grader.checks.expected import Candidate
+
+    runs = []
+
+    def candidate(name, outputs, accepted=False):
+        def run():
+            runs.append(name)
+            return outputs
+        return Candidate(Mistake("f", f"Looks like {name}.", impl=None, name=name, accepted=accepted), run)
+
+    expected = vals(a=[1.0], b=[2.0])
+    candidates = [candidate("crashes", None), candidate("variant", vals(a=[1.0], b=[3.0]), accepted=True),
+                  candidate("no_bias", vals(a=[1.0], b=[5.0])), candidate("never_read", vals(a=[1.0], b=[5.0]))]
+    r = judge(_check(), Received(arrays=vals(a=[1.0], b=[5.0])), expected, None, lambda: candidates)
+    assert (r.mistake, r.hint, r.score) == ("no_bias", "Looks like no_bias.", 1.5)
+    assert runs == ["variant", "crashes", "no_bias"]  # accepted variants first, then mistakes in order
+    assert not candidates[0].ran and candidates[0].outputs == {} and candidates[2].ran
+    assert runs == ["variant", "crashes", "no_bias"]  # each ran once

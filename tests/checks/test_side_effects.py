@@ -193,3 +193,16 @@ def test_a_submission_that_updates_in_place_is_told_so_by_the_engine_and_the_pac
     assert checks["update_step_cases"].score == 0
     assert "`update_step` modified its argument `weights` in place" in checks["update_step_cases"].message
     assert checks["step_values"].status == "passed"
+
+
+def test_an_argument_is_unchanged_when_its_records_agree_bit_for_bit_or_up_to_round_off_and_changed_otherwise():
+    from grader.checks.side_effects import AFTER, BEFORE, changed_slots
+
+    def slots(before, after):
+        return changed_slots({BEFORE + "f:0=x": np.array(before), AFTER + "f:0=x": np.array(after)})
+
+    assert slots([1.0, np.nan, np.inf], [1.0, np.nan, np.inf]) == set()
+    assert slots([0.1 + 0.2, 0.0], [0.3, -0.0]) == set()  # put back by x[i] += h; x[i] -= h
+    assert slots([1.0, np.nan], [1.0, 2.0]) == {AFTER + "f:0"}
+    assert slots([1.0, 2.0], [1.0, 2.0 + 1e-6]) == {AFTER + "f:0"}
+    assert slots([1.0, 2.0], [1.0, 2.0, 0.0]) == {AFTER + "f:0"}
