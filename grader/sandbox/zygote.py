@@ -92,6 +92,8 @@ class Zygote:
         self.control = control
         self.subreaper = _set_subreaper()
         confine.prepare()  # probes and the seccomp program: once here, not in every child
+        confine.drop_bounding_set()  # inherited by every child, which then only clears its own capabilities
+        confine.renew_ipc_namespace()  # the first child's (each next one's is made after a fork)
         self.layers = confine.report()
         self.seccomp = self.layers.get("seccomp") is True
         self.read_only = confine.default_read_only_paths()  # once, not per child
@@ -155,6 +157,8 @@ class Zygote:
 
     # -- children ------------------------------------------------------------------------------
     def _fork(self, message: dict[str, Any], job_fd: int, result_fd: int) -> None:
+        from grader.sandbox import confine
+
         forks_denied = bool(message.get("seccomp", True)) and self.seccomp
         try:
             pid = os.fork()
@@ -175,6 +179,9 @@ class Zygote:
         limit = message.get("limit")
         limit = float(limit) if isinstance(limit, (int, float)) and limit > 0 else 600.0
         self.children[pid] = _Child(message["id"], time.monotonic() + limit, forks_denied)
+        # the next child's IPC namespace, made while this one runs; this child is the only one ever
+        # forked into the namespace it inherited (from confine: no IPC object is made here)
+        confine.renew_ipc_namespace()
 
     def _become_child(self, job_fd: int, result_fd: int) -> None:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""
