@@ -160,6 +160,8 @@ class Zygote:
         from grader.sandbox import confine
 
         forks_denied = bool(message.get("seccomp", True)) and self.seccomp
+        from grader.sandbox import child as _c
+        _c._T[:] = [("prefork", time.perf_counter_ns(), 0)]
         try:
             pid = os.fork()
         except OSError as exc:
@@ -187,8 +189,10 @@ class Zygote:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""
         from grader.sandbox import child, confine, wire
 
+        child._t("fork")
         try:
             confine.isolate_ipc()  # first, before the job's bytes are read: nothing allocated after them
+            child._t("ipc_first")
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             self.control.close()
@@ -196,6 +200,7 @@ class Zygote:
             os.close(job_fd)
             if frame is None:
                 raise ValueError("no job")
+            child._t("readjob")
             job = frame[0]
             work = [(self.checks[str(c["name"])], int(c["seed"])) for c in job["checks"]]
             job["read_only"], job["python_paths"] = self.read_only, self.python_paths
@@ -277,6 +282,9 @@ def main(argv: list[str] | None = None) -> None:
     numpy.random.default_rng(0).normal(size=4)
 
     os.dup2(2, 1)  # stray prints go to stderr
+    if os.environ.get("GRADE_SANDBOX_TRACE"):
+        from grader.sandbox import child as _c
+        _c.TRACE_FD = os.open(os.environ["GRADE_SANDBOX_TRACE"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     from grader.sandbox import confine
 
     confine.die_with_parent()  # a grader (worker) that is killed takes its zygote with it
