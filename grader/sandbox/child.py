@@ -98,7 +98,6 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
     except BaseException as exc:  # SyntaxError, SystemExit, anything raised at import
         _report_exception(fd, "import_error", exc, workdir)
         return
-    _t("import")
     _send(fd, {"t": "imported"})
     for check, seed in checks:
         try:
@@ -114,19 +113,8 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
             blobs.append(array.reshape(-1).view(np.uint8))  # its bytes, not a copy of them
         header = {"t": "result", "check": check.name, "arrays": meta, "nbytes": sum(b.nbytes for b in blobs)}
         wire.write_frame(fd, header, blobs)  # one writev, the arrays as they are: never copied here
-    _t("checks")
     _send(fd, {"t": "bye"})
 
-
-TRACE_FD = -1
-_T = []
-def _t(label):
-    if TRACE_FD >= 0:
-        import time as _tm
-        _T.append((label, _tm.perf_counter_ns(), _tm.process_time_ns()))
-def _flush():
-    if TRACE_FD >= 0 and _T:
-        os.write(TRACE_FD, (" ".join(f"{l}={n},{c}" for l, n, c in _T) + "\n").encode())
 
 IN_SANDBOX_ENV = "GRADE_IN_SANDBOX"  # set in the child: grader.check() in a graded notebook does nothing
 
@@ -142,38 +130,27 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
 
         workdir = os.path.realpath(job["workdir"])
         confine.die_with_parent()  # a zygote that is killed takes its child with it
-        _t("die_with_parent")
         confine.new_process_group()
-        _t("new_process_group")
         confine.redirect_stdio()
-        _t("redirect_stdio")
-        confine.close_fds(keep=[fd, TRACE_FD] if TRACE_FD >= 0 else [fd])
-        _t("close_fds")
+        confine.close_fds(keep=[fd, confine.prepared_ruleset()])  # (-1, none prepared: nothing to keep)
         os.chdir(workdir)
-        _t("os.chdir")
         # a fork of the zygote inherits its environment block already wiped (a spawned interpreter
         # has wiped nothing yet): no need to do it twice
         confine.scrub_environment(workdir, {IN_SANDBOX_ENV: "1"}, wipe=not confine.environment_wiped())
-        _t("scrub_environment")
         confine.isolate_ipc()  # no SysV/POSIX IPC of anyone else; its own dies with it (Linux, where allowed)
-        _t("isolate_ipc")
         limits = job.get("limits", {})
         confine.limit_resources(cpu_seconds=limits.get("cpu_seconds", 60),
                                 memory_bytes=limits.get("memory_bytes", 1 << 30),
                                 file_bytes=limits.get("file_bytes", 16 << 20),
                                 open_files=limits.get("open_files", 64))
-        _t("limit_resources")
         if job.get("landlock", True):
             confine.restrict_filesystem(read_only=job.get("read_only") or confine.default_read_only_paths(),
                                         read_write=[workdir])
-            _t("restrict_filesystem")
+        confine.discard_prepared()  # the zygote's ruleset, if this job did not use it
         if job.get("seccomp", True):
             confine.restrict_syscalls(own_pid=os.getpid())
-            _t("restrict_syscalls")
         confine.drop_capabilities()
-        _t("drop_capabilities")
         sys.path[:] = [workdir] + (job.get("python_paths") or installation_paths())
-        _t("sys.path")
         sys.argv = [f"{job['module']}.py"]
         if spawned:
             _send(fd, {"t": "started"})
@@ -181,6 +158,4 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
     except BaseException:
         code = 70
     finally:
-        _t("end")
-        _flush()
         os._exit(code)

@@ -42,6 +42,7 @@ __all__ = [
     "die_with_parent", "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
     "restrict_filesystem", "restrict_syscalls", "drop_capabilities", "default_read_only_paths",
     "isolate_network", "isolate_ipc", "renew_ipc_namespace", "drop_bounding_set",
+    "prepare_filesystem", "prepared_ruleset", "release_prepared", "discard_prepared",
     "landlock_abi", "prepare", "report",
 ]
 
@@ -219,7 +220,7 @@ def close_fds(keep: Iterable[int] = ()) -> None:
     """Close every descriptor except 0, 1, 2 and those in ``keep``."""
     fast = _has_close_range()
     low = 0
-    for fd in sorted({0, 1, 2, *keep}):
+    for fd in sorted({0, 1, 2, *(k for k in keep if k >= 0)}):
         if fd > low:
             os.closerange(low, fd)
         low = max(low, fd + 1)
@@ -461,21 +462,115 @@ def _handled_fs(abi: int) -> int:
     return (1 << bits) - 1
 
 
-def _add_path_rule(ruleset_fd: int, path: str, access: int) -> bool:
+def _path_rule(path: str, access: int) -> tuple[int, int] | None:
+    """An ``O_PATH`` descriptor of ``path`` and the rights a rule on it may grant (files get file
+    rights only); None when it is missing or unreachable (nothing to allow). The caller closes it."""
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except OSError:  # missing or unreachable: nothing to allow
-        return False
+    except OSError:
+        return None
     try:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= _FS_FILE_ONLY
-        if not access:
-            return False
-        rule = _PathBeneathAttr(access, fd)
-        _syscall(_LL_ADD_RULE, ruleset_fd, _LL_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+    except OSError:
+        access = 0
+    if not access:
+        os.close(fd)
+        return None
+    return fd, access
+
+
+def _add_rule(ruleset_fd: int, path_fd: int, access: int) -> None:
+    rule = _PathBeneathAttr(access, path_fd)
+    _syscall(_LL_ADD_RULE, ruleset_fd, _LL_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+
+
+def _add_path_rule(ruleset_fd: int, path: str, access: int) -> bool:
+    opened = _path_rule(path, access)
+    if opened is None:
+        return False
+    try:
+        _add_rule(ruleset_fd, *opened)
         return True
     finally:
-        os.close(fd)
+        os.close(opened[0])
+
+
+def _new_ruleset(abi: int) -> int:
+    attr = _RulesetAttr(_handled_fs(abi),
+                        _NET_BIND_TCP | _NET_CONNECT_TCP if abi >= 4 else 0,
+                        (0 if _signal_scope_off else _SCOPE_SIGNAL) | _SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0)
+    return _syscall(_LL_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
+
+
+# A zygote's read-only rules, made ahead for the next child it forks (prepare_filesystem): the
+# descriptors of the read-only paths (opened once), and one ruleset holding their rules, new after
+# every fork: (read-only paths, their descriptors and rights, the ruleset's descriptor or -1).
+_prepared: tuple[tuple[str, ...], list[tuple[int, int]], int] | None = None
+
+
+def prepare_filesystem(read_only: Iterable[str]) -> bool:
+    """For the zygote, before it forks and again after each fork: a Landlock ruleset that already
+    holds the rules of ``read_only``, for the next child (:func:`restrict_filesystem` adds its own
+    folder and enforces it). The paths are opened once, here; the ruleset is new for each child.
+
+    The ruleset is a kernel object that a fork shares: the child adds its folder to it, so this
+    process closes its own descriptor of the previous one here, never to add to it or enforce it
+    again. Each child's ruleset therefore holds the read-only rules and its own folder, nobody
+    else's. True if prepared (False without Landlock)."""
+    global _prepared
+    abi = landlock_abi()
+    if abi < 1:
+        return False
+    paths = tuple(os.fspath(p) for p in read_only)
+    if _prepared is None or _prepared[0] != paths:
+        release_prepared()
+        handled = _handled_fs(abi)
+        opened = [_path_rule(p, _FS_READ & handled) for p in paths]
+        _prepared = (paths, [o for o in opened if o is not None], -1)
+    paths, rules, ruleset = _prepared
+    if ruleset >= 0:
+        os.close(ruleset)  # the last child's: it holds that child's folder now
+        _prepared = (paths, rules, -1)
+    try:
+        ruleset = _new_ruleset(abi)
+    except OSError:  # out of descriptors, say: the child makes its own ruleset, as without a zygote
+        return False
+    try:
+        for path_fd, access in rules:
+            _add_rule(ruleset, path_fd, access)
+    except OSError:
+        os.close(ruleset)
+        return False
+    _prepared = (paths, rules, ruleset)
+    return True
+
+
+def prepared_ruleset() -> int:
+    """The descriptor of the ruleset prepared for this child (-1 if none): to keep when other
+    descriptors are closed, until :func:`restrict_filesystem` has used it."""
+    return _prepared[2] if _prepared is not None else -1
+
+
+def release_prepared() -> None:
+    """Close every descriptor :func:`prepare_filesystem` opened (the process that prepared them)."""
+    global _prepared
+    if _prepared is None:
+        return
+    _, rules, ruleset = _prepared
+    _prepared = None
+    for fd in [ruleset] + [path_fd for path_fd, _ in rules]:
+        if fd >= 0:
+            os.close(fd)
+
+
+def discard_prepared() -> None:
+    """In a forked child, after :func:`close_fds` (which closed the zygote's path descriptors): close
+    the prepared ruleset if it is still open (unused: Landlock off for this job) and forget it all."""
+    global _prepared
+    if _prepared is not None and _prepared[2] >= 0:
+        os.close(_prepared[2])
+    _prepared = None
 
 
 def restrict_filesystem(read_only: Iterable[str] | None = None,
@@ -487,6 +582,9 @@ def restrict_filesystem(read_only: Iterable[str] | None = None,
     executed, no device node made, and everything else is denied, including through symlinks.
     With ABI 4+ TCP bind/connect is denied; with ABI 6+ signals to processes outside the sandbox
     and abstract unix sockets are too. Missing paths are skipped; files get file rights only.
+    A ruleset the zygote prepared for these read-only paths (:func:`prepare_filesystem`) is used
+    and closed: only ``read_write`` is added to it (call :func:`close_fds` first, keeping
+    :func:`prepared_ruleset`).
     """
     abi = landlock_abi()
     if abi < 1:
@@ -494,20 +592,21 @@ def restrict_filesystem(read_only: Iterable[str] | None = None,
         return False
     _require_single_thread("Landlock")
     handled = _handled_fs(abi)
-    attr = _RulesetAttr(handled,
-                        _NET_BIND_TCP | _NET_CONNECT_TCP if abi >= 4 else 0,
-                        (0 if _signal_scope_off else _SCOPE_SIGNAL) | _SCOPE_ABSTRACT_UNIX_SOCKET if abi >= 6 else 0)
-    ruleset = _syscall(_LL_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
+    read_only = [os.fspath(p) for p in (default_read_only_paths() if read_only is None else read_only)]
+    prepared = _prepared is not None and _prepared[2] >= 0 and list(_prepared[0]) == read_only
+    ruleset = _prepared[2] if prepared else _new_ruleset(abi)
     try:
-        rules = [(p, _FS_READ) for p in (default_read_only_paths() if read_only is None
-                                         else read_only)]
-        rules += [(p, _FS_WRITE) for p in read_write]
+        rules = [] if prepared else [(p, _FS_READ) for p in read_only]
+        rules += [(os.fspath(p), _FS_WRITE) for p in read_write]
         for path, access in rules:
-            _add_path_rule(ruleset, os.fspath(path), access & handled)
+            _add_path_rule(ruleset, path, access & handled)
         _no_new_privs()
         _syscall(_LL_RESTRICT_SELF, ruleset, 0)
     finally:
-        os.close(ruleset)
+        if prepared:
+            discard_prepared()  # the path descriptors were closed with the others (close_fds)
+        else:
+            os.close(ruleset)
     _applied["landlock"] = f"abi {abi}"
     return True
 

@@ -97,6 +97,7 @@ class Zygote:
         self.layers = confine.report()
         self.seccomp = self.layers.get("seccomp") is True
         self.read_only = confine.default_read_only_paths()  # once, not per child
+        confine.prepare_filesystem(self.read_only)  # the first child's Landlock rules (then after each fork)
         self.python_paths = child.installation_paths()
         self.children: dict[int, _Child] = {}  # pid -> what the worker knows it by
         # SIGCHLD wakes the loop through a pipe: children are reaped there, never in a handler
@@ -160,8 +161,6 @@ class Zygote:
         from grader.sandbox import confine
 
         forks_denied = bool(message.get("seccomp", True)) and self.seccomp
-        from grader.sandbox import child as _c
-        _c._T[:] = [("prefork", time.perf_counter_ns(), 0)]
         try:
             pid = os.fork()
         except OSError as exc:
@@ -184,15 +183,16 @@ class Zygote:
         # the next child's IPC namespace, made while this one runs; this child is the only one ever
         # forked into the namespace it inherited (from confine: no IPC object is made here)
         confine.renew_ipc_namespace()
+        # and its Landlock ruleset holding the read-only rules: the one this child took holds its
+        # folder now, so it is closed here and never used again (see confine.prepare_filesystem)
+        confine.prepare_filesystem(self.read_only)
 
     def _become_child(self, job_fd: int, result_fd: int) -> None:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""
         from grader.sandbox import child, confine, wire
 
-        child._t("fork")
         try:
             confine.isolate_ipc()  # first, before the job's bytes are read: nothing allocated after them
-            child._t("ipc_first")
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             self.control.close()
@@ -200,7 +200,6 @@ class Zygote:
             os.close(job_fd)
             if frame is None:
                 raise ValueError("no job")
-            child._t("readjob")
             job = frame[0]
             work = [(self.checks[str(c["name"])], int(c["seed"])) for c in job["checks"]]
             job["read_only"], job["python_paths"] = self.read_only, self.python_paths
@@ -282,9 +281,6 @@ def main(argv: list[str] | None = None) -> None:
     numpy.random.default_rng(0).normal(size=4)
 
     os.dup2(2, 1)  # stray prints go to stderr
-    if os.environ.get("GRADE_SANDBOX_TRACE"):
-        from grader.sandbox import child as _c
-        _c.TRACE_FD = os.open(os.environ["GRADE_SANDBOX_TRACE"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     from grader.sandbox import confine
 
     confine.die_with_parent()  # a grader (worker) that is killed takes its zygote with it
