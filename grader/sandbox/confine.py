@@ -10,7 +10,11 @@ The warm parent forks one child per submission; the child calls, in this order::
     drop_capabilities()                                         # optional, for a root grader
 
 (the zygote itself calls ``isolate_network()`` once, so all its children share a network namespace
-with nothing in it).
+with nothing in it; and it prepares what it can for the next child, before the first fork and
+after each one: ``drop_bounding_set()`` once, ``renew_ipc_namespace()`` and
+``prepare_filesystem(read_only)``, which the child's ``isolate_ipc()``, ``restrict_filesystem()``
+and ``drop_capabilities()`` then take over; the child keeps ``prepared_ruleset()`` open through
+``close_fds``).
 
 Every layer is plain ``ctypes``/stdlib. A layer the platform lacks (not Linux, old kernel, a
 container that forbids it) makes its function return ``False`` rather than raise; ``report()``
