@@ -12,7 +12,7 @@ The warm parent forks one child per submission; the child calls, in this order::
 (the zygote itself calls ``isolate_network()`` once, so all its children share a network namespace
 with nothing in it; and it prepares what it can for the next child, before the first fork and
 after each one: ``drop_bounding_set()`` once, ``renew_ipc_namespace()`` and
-``prepare_filesystem(read_only)``, which the child's ``isolate_ipc()``, ``restrict_filesystem()``
+``prepare_filesystem(read_only)`` (right before each fork), which the child's ``isolate_ipc()``, ``restrict_filesystem()``
 and ``drop_capabilities()`` then take over; the child keeps ``prepared_ruleset()`` open through
 ``close_fds``).
 
@@ -46,7 +46,7 @@ __all__ = [
     "die_with_parent", "new_process_group", "redirect_stdio", "close_fds", "scrub_environment", "limit_resources",
     "restrict_filesystem", "restrict_syscalls", "drop_capabilities", "default_read_only_paths",
     "isolate_network", "isolate_ipc", "renew_ipc_namespace", "drop_bounding_set",
-    "prepare_filesystem", "prepared_ruleset", "release_prepared", "discard_prepared",
+    "prepare_filesystem", "ruleset_taken", "prepared_ruleset", "release_prepared", "discard_prepared",
     "landlock_abi", "prepare", "report",
 ]
 
@@ -514,13 +514,13 @@ _prepared: tuple[tuple[str, ...], list[tuple[int, int]], int] | None = None
 
 
 def prepare_filesystem(read_only: Iterable[str]) -> bool:
-    """For the zygote, before it forks and again after each fork: a Landlock ruleset that already
+    """For the zygote, right before each fork: a Landlock ruleset that already
     holds the rules of ``read_only``, for the next child (:func:`restrict_filesystem` adds its own
     folder and enforces it). The paths are opened once, here; the ruleset is new for each child.
 
     The ruleset is a kernel object that a fork shares: the child adds its folder to it, so this
-    process closes its own descriptor of the previous one here, never to add to it or enforce it
-    again. Each child's ruleset therefore holds the read-only rules and its own folder, nobody
+    process closes its own descriptor right after the fork (:func:`ruleset_taken`; here too, should
+    it still hold one), never to add to it or enforce it. Each child's ruleset therefore holds the read-only rules and its own folder, nobody
     else's. True if prepared (False without Landlock)."""
     global _prepared
     abi = landlock_abi()
@@ -548,6 +548,15 @@ def prepare_filesystem(read_only: Iterable[str]) -> bool:
         return False
     _prepared = (paths, rules, ruleset)
     return True
+
+
+def ruleset_taken() -> None:
+    """For the zygote, right after a fork: close its descriptor of the ruleset the child took (the
+    child adds its folder to it: never to be added to or enforced here)."""
+    global _prepared
+    if _prepared is not None and _prepared[2] >= 0:
+        os.close(_prepared[2])
+        _prepared = (_prepared[0], _prepared[1], -1)
 
 
 def prepared_ruleset() -> int:

@@ -97,7 +97,6 @@ class Zygote:
         self.layers = confine.report()
         self.seccomp = self.layers.get("seccomp") is True
         self.read_only = confine.default_read_only_paths()  # once, not per child
-        confine.prepare_filesystem(self.read_only)  # the first child's Landlock rules (then after each fork)
         self.python_paths = child.installation_paths()
         self.children: dict[int, _Child] = {}  # pid -> what the worker knows it by
         # SIGCHLD wakes the loop through a pipe: children are reaped there, never in a handler
@@ -161,6 +160,9 @@ class Zygote:
         from grader.sandbox import confine
 
         forks_denied = bool(message.get("seccomp", True)) and self.seccomp
+        # the child's Landlock ruleset, holding the read-only rules: made now rather than after the
+        # last fork, since every page this process touches while a child shares it is copied
+        confine.prepare_filesystem(self.read_only)
         try:
             pid = os.fork()
         except OSError as exc:
@@ -171,6 +173,7 @@ class Zygote:
             return
         if pid == 0:
             self._become_child(job_fd, result_fd)  # never returns
+        confine.ruleset_taken()  # it holds the child's folder now: never used here again
         os.close(job_fd)
         os.close(result_fd)
         try:
@@ -183,9 +186,6 @@ class Zygote:
         # the next child's IPC namespace, made while this one runs; this child is the only one ever
         # forked into the namespace it inherited (from confine: no IPC object is made here)
         confine.renew_ipc_namespace()
-        # and its Landlock ruleset holding the read-only rules: the one this child took holds its
-        # folder now, so it is closed here and never used again (see confine.prepare_filesystem)
-        confine.prepare_filesystem(self.read_only)
 
     def _become_child(self, job_fd: int, result_fd: int) -> None:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""
