@@ -112,9 +112,7 @@ def run(fd: int, workdir: str, module: str, checks: list[tuple[Check, int]]) -> 
                          "nbytes": array.nbytes})
             blobs.append(array.reshape(-1).view(np.uint8))  # its bytes, not a copy of them
         header = {"t": "result", "check": check.name, "arrays": meta, "nbytes": sum(b.nbytes for b in blobs)}
-        wire.write_all(fd, wire.encode(header))
-        for blob in blobs:  # written as they are: a big answer is never copied here
-            wire.write_all(fd, blob)
+        wire.write_frame(fd, header, blobs)  # one writev, the arrays as they are: never copied here
     _send(fd, {"t": "bye"})
 
 
@@ -134,7 +132,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
         confine.die_with_parent()  # a zygote that is killed takes its child with it
         confine.new_process_group()
         confine.redirect_stdio()
-        confine.close_fds(keep=[fd])
+        confine.close_fds(keep=[fd, confine.prepared_ruleset()])  # (-1, none prepared: nothing to keep)
         os.chdir(workdir)
         # a fork of the zygote inherits its environment block already wiped (a spawned interpreter
         # has wiped nothing yet): no need to do it twice
@@ -148,6 +146,7 @@ def main(fd: int, job: dict[str, Any], checks: list[tuple[Check, int]], spawned:
         if job.get("landlock", True):
             confine.restrict_filesystem(read_only=job.get("read_only") or confine.default_read_only_paths(),
                                         read_write=[workdir])
+        confine.discard_prepared()  # the zygote's ruleset, if this job did not use it
         if job.get("seccomp", True):
             confine.restrict_syscalls(own_pid=os.getpid())
         confine.drop_capabilities()

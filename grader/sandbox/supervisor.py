@@ -78,6 +78,18 @@ def _clean_error(header: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class _Progress:
+    """How far one child has got, which says what frame it may send next."""
+
+    started: bool  # False until a spawned interpreter has loaded the harness (a fork starts ready)
+    imported: bool = False
+    position: int = 0  # index, in the checks still to run, of the one running now
+    outcome: str = "eof"  # eof | bye | import_error | timeout | protocol: ...
+    failed_start: str = ""  # the harness's own error, before any student code
+    since: float = field(default_factory=time.monotonic)  # when the last frame came
+
+
 class Supervisor:
     """Runs one job: ``start_child(job, seconds_left)`` starts a child for the checks still to run (see
     :mod:`grader.sandbox.children`); :meth:`begin` starts the first, :meth:`finish` runs to the end."""
@@ -203,87 +215,124 @@ class Supervisor:
 
     def _run_child(self, on_result: OnResult | None) -> bool:
         """Read one child to its end; False when no further child should run."""
-        job, child, reader = self.job, self.child, self.child.reader
-        remaining, position = self.remaining, 0  # index in `remaining` of the check running now
-        since = time.monotonic()
-        started, imported = child.started, False
-        outcome, failed_start = "eof", ""
+        progress = _Progress(started=self.child.started)
         try:
-            while True:
-                if not started:
-                    deadline = min(since + STARTUP_TIMEOUT, self.deadline)
-                elif not imported:
-                    deadline = min(since + float(job.get("import_timeout", 10)), self.deadline)
-                elif position < len(remaining):
-                    deadline = min(since + float(self.checks[remaining[position]].get("timeout", 10)), self.deadline)
-                else:
-                    deadline = self.deadline
-                frame = reader.read(deadline)
-                if frame is None:
-                    break
-                header, payload = frame
-                kind = header.get("t")
-                current = remaining[position] if imported and position < len(remaining) else None
-                if kind == "started" and not started:  # spawn only: harness loaded, confined
-                    started = True
-                elif kind == "startup_error" and not started:  # spawn only, before any student code
-                    failed_start = "the grading process failed to start: " + str(header.get("message", ""))[:500]
-                    break
-                elif kind == "imported" and started and not imported:
-                    self.report.imported = imported = True
-                elif kind == "import_error" and started and not imported:
-                    self.report.import_problem = {"t": "import_error", **_clean_error(header)}
-                    outcome = "import_error"
-                    break
-                elif kind == "result" and current is not None and header.get("check") == current:
-                    values = to_values(wire.describe_arrays(header, len(payload)), payload)
-                    del payload, frame
-                    self._entry(current).status = "ok"
-                    self._received(current, values, on_result)
-                    del values
-                    position += 1
-                elif kind == "error" and current is not None and header.get("check") == current:
-                    entry = self._entry(current)
-                    entry.status, entry.error = "error", {"t": "error", "check": current, **_clean_error(header)}
-                    position += 1
-                elif kind == "bye" and imported and position == len(remaining):
-                    outcome = "bye"
-                    break
-                else:
-                    raise wire.WireError(f"unexpected {str(kind)[:40]!r} frame")
-                since = time.monotonic()
+            self._read_frames(progress, on_result)
         except wire.Timeout:
-            outcome = "timeout"
+            progress.outcome = "timeout"
         except wire.WireError as exc:
-            outcome = f"protocol: {exc}"
+            progress.outcome = f"protocol: {exc}"
         finally:
-            how = child.stop(finished=outcome == "bye")
-        if failed_start or not started:  # the harness never got going: no student code ran yet
-            raise ChildFailure(failed_start or (
-                f"the grading process did not start within {STARTUP_TIMEOUT:g} s" if outcome == "timeout"
-                else f"the grading process failed to start ({how})"))
-        if outcome == "import_error":
+            how = self.child.stop(finished=progress.outcome == "bye")
+        self._require_started(progress, how)
+        if progress.outcome == "import_error":
             return False
-        if not imported:
-            if self.report.imported:  # imported before, not this time (a flaky import): nothing more can run
-                for name in remaining:
-                    self._died(name, how if outcome == "eof" else outcome)
-            elif outcome == "timeout":
-                self.report.import_problem = {"t": "import_timeout", "seconds": job.get("import_timeout", 10)}
-            else:
-                self.report.import_problem = {"t": "import_died", "how": how if outcome == "eof" else outcome}
+        if not progress.imported:
+            self._import_failed(progress, how)
             return False
-        self.remaining = remaining[position:]  # the checks before `position` have reported
-        if outcome == "bye" or not self.remaining:
-            return False
-        current = self.remaining.pop(0)  # the check that was running when the child stopped
-        if outcome == "timeout":
-            if time.monotonic() >= self.deadline:
-                self._timeout(current, "submission", seconds=job.get("timeout"))
-            else:
-                self._timeout(current, "check", seconds=self.checks[current].get("timeout", 10))
-            for function in self.functions[current]:
-                self.stuck.setdefault(function, current)
+        return self._stopped_early(progress, how)
+
+    # -- while the child runs ------------------------------------------------------------------
+    def _read_frames(self, progress: _Progress, on_result: OnResult | None) -> None:
+        """Take the child's frames, each within its own deadline, until it ends or says bye."""
+        reader = self.child.reader
+        # the frame goes straight to _take (no reference kept here): its payload is freed as soon
+        # as its arrays are converted
+        while self._take(progress, reader.read(self._frame_deadline(progress)), on_result):
+            progress.since = time.monotonic()
+
+    def _frame_deadline(self, progress: _Progress) -> float:
+        """When the next frame must have come: start-up, the import, then each check's own timeout,
+        never past the submission's."""
+        if not progress.started:
+            seconds = STARTUP_TIMEOUT
+        elif not progress.imported:
+            seconds = float(self.job.get("import_timeout", 10))
+        elif progress.position < len(self.remaining):
+            seconds = float(self.checks[self.remaining[progress.position]].get("timeout", 10))
         else:
-            self._died(current, how if outcome == "eof" else outcome)
+            return self.deadline
+        return min(progress.since + seconds, self.deadline)
+
+    def _take(self, progress: _Progress, frame: tuple[dict[str, Any], bytearray] | None, on_result: OnResult | None) -> bool:
+        """Act on one frame (None: the child's stream ended); False when this child is done."""
+        if frame is None:
+            return False
+        header, payload = frame
+        del frame
+        kind = header.get("t")
+        running = self.remaining[progress.position] if (
+            progress.imported and progress.position < len(self.remaining)) else None
+        if kind not in ("result", "error") or running is None or header.get("check") != running:
+            return self._take_milestone(progress, kind, header)
+        if kind == "result":
+            values = to_values(wire.describe_arrays(header, len(payload)), payload)
+            del payload  # converted: only the values (which may share it) hold it now
+            self._entry(running).status = "ok"
+            self._received(running, values, on_result)
+        else:
+            entry = self._entry(running)
+            entry.status, entry.error = "error", {"t": "error", "check": running, **_clean_error(header)}
+        progress.position += 1
+        return True
+
+    def _take_milestone(self, progress: _Progress, kind: Any, header: dict[str, Any]) -> bool:
+        """A frame that is not a check's: started, imported, bye, or a failure to start or import;
+        anything out of order breaks the protocol."""
+        if kind == "started" and not progress.started:  # spawn only: harness loaded, confined
+            progress.started = True
+            return True
+        if kind == "startup_error" and not progress.started:  # spawn only, before any student code
+            progress.failed_start = ("the grading process failed to start: "
+                                     + str(header.get("message", ""))[:500])
+            return False
+        if kind == "imported" and progress.started and not progress.imported:
+            self.report.imported = progress.imported = True
+            return True
+        if kind == "import_error" and progress.started and not progress.imported:
+            self.report.import_problem = {"t": "import_error", **_clean_error(header)}
+            progress.outcome = "import_error"
+            return False
+        if kind == "bye" and progress.imported and progress.position == len(self.remaining):
+            progress.outcome = "bye"
+            return False
+        raise wire.WireError(f"unexpected {str(kind)[:40]!r} frame")
+
+    # -- once it has stopped -------------------------------------------------------------------
+    def _require_started(self, progress: _Progress, how: str) -> None:
+        """The harness never got going (no student code ran yet): the machinery failed, not the
+        submission."""
+        if progress.started and not progress.failed_start:
+            return
+        raise ChildFailure(progress.failed_start or (
+            f"the grading process did not start within {STARTUP_TIMEOUT:g} s" if progress.outcome == "timeout"
+            else f"the grading process failed to start ({how})"))
+
+    def _import_failed(self, progress: _Progress, how: str) -> None:
+        """Record why a child stopped before it had imported the submission."""
+        ended = how if progress.outcome == "eof" else progress.outcome
+        if self.report.imported:  # imported before, not this time (a flaky import): nothing more can run
+            for name in self.remaining:
+                self._died(name, ended)
+        elif progress.outcome == "timeout":
+            self.report.import_problem = {"t": "import_timeout", "seconds": self.job.get("import_timeout", 10)}
+        else:
+            self.report.import_problem = {"t": "import_died", "how": ended}
+
+    def _stopped_early(self, progress: _Progress, how: str) -> bool:
+        """Drop the checks that reported and charge the one that was running when the child stopped
+        (it timed out or died); True when the rest should run in a fresh child."""
+        self.remaining = self.remaining[progress.position:]
+        if progress.outcome == "bye" or not self.remaining:
+            return False
+        running = self.remaining.pop(0)
+        if progress.outcome != "timeout":
+            self._died(running, how if progress.outcome == "eof" else progress.outcome)
+            return True
+        if time.monotonic() >= self.deadline:
+            self._timeout(running, "submission", seconds=self.job.get("timeout"))
+        else:
+            self._timeout(running, "check", seconds=self.checks[running].get("timeout", 10))
+        for function in self.functions[running]:
+            self.stuck.setdefault(function, running)  # its other checks would only time out again
         return True

@@ -142,6 +142,27 @@ def decode_arrays(header: dict[str, Any], payload: bytes | bytearray) -> dict[st
     return out
 
 
+IOV_PIECES = 512  # pieces per writev call, well under any system's IOV_MAX (1024 on Linux)
+
+
+def write_frame(fd: int, header: dict[str, Any], pieces: list[np.ndarray] | tuple = ()) -> None:
+    """One frame: ``header`` (its ``nbytes`` already set), then ``pieces``, the payload's parts
+    written as they are (never copied into one buffer), with as few system calls as the pipe allows:
+    one ``writev`` for a whole frame that fits in it, where the platform has ``writev``."""
+    if not hasattr(os, "writev"):  # Windows (the spawn start method)
+        write_all(fd, encode(header))
+        for piece in pieces:
+            write_all(fd, piece)
+        return
+    parts = [memoryview(encode(header))] + [memoryview(p).cast("B") for p in pieces]
+    while parts:
+        written = os.writev(fd, parts[:IOV_PIECES])
+        while parts and written >= len(parts[0]):
+            written -= len(parts.pop(0))
+        if written:
+            parts[0] = parts[0][written:]
+
+
 def write_all(fd: int, data: bytes | memoryview | np.ndarray) -> None:
     view = memoryview(data).cast("B")
     while view:

@@ -92,6 +92,8 @@ class Zygote:
         self.control = control
         self.subreaper = _set_subreaper()
         confine.prepare()  # probes and the seccomp program: once here, not in every child
+        confine.drop_bounding_set()  # inherited by every child, which then only clears its own capabilities
+        confine.renew_ipc_namespace()  # the first child's (each next one's is made after a fork)
         self.layers = confine.report()
         self.seccomp = self.layers.get("seccomp") is True
         self.read_only = confine.default_read_only_paths()  # once, not per child
@@ -155,7 +157,12 @@ class Zygote:
 
     # -- children ------------------------------------------------------------------------------
     def _fork(self, message: dict[str, Any], job_fd: int, result_fd: int) -> None:
+        from grader.sandbox import confine
+
         forks_denied = bool(message.get("seccomp", True)) and self.seccomp
+        # the child's Landlock ruleset, holding the read-only rules: made now rather than after the
+        # last fork, since every page this process touches while a child shares it is copied
+        confine.prepare_filesystem(self.read_only)
         try:
             pid = os.fork()
         except OSError as exc:
@@ -166,6 +173,7 @@ class Zygote:
             return
         if pid == 0:
             self._become_child(job_fd, result_fd)  # never returns
+        confine.ruleset_taken()  # it holds the child's folder now: never used here again
         os.close(job_fd)
         os.close(result_fd)
         try:
@@ -175,6 +183,9 @@ class Zygote:
         limit = message.get("limit")
         limit = float(limit) if isinstance(limit, (int, float)) and limit > 0 else 600.0
         self.children[pid] = _Child(message["id"], time.monotonic() + limit, forks_denied)
+        # the next child's IPC namespace, made while this one runs; this child is the only one ever
+        # forked into the namespace it inherited (from confine: no IPC object is made here)
+        confine.renew_ipc_namespace()
 
     def _become_child(self, job_fd: int, result_fd: int) -> None:
         """In the fork: read this child's own job from its pipe, then run it (never returns)."""

@@ -88,6 +88,30 @@ def test_more_than_a_pipe_full_is_read_while_the_child_runs():
 
 
 @needs_pidfd
+def test_a_frame_written_in_pieces_arrives_whole_however_the_pipe_splits_it():
+    import numpy as np
+
+    big = np.arange(300_000, dtype=np.float64)  # 2.4 MiB: more than a pipe holds, so writev writes part of it
+    many = [np.full(3, i, dtype=np.int32) for i in range(wire.IOV_PIECES + 100)]  # more pieces than one call takes
+    frames = [[big, np.zeros(0), big[:5]], many]
+
+    def body(w):
+        for pieces in frames:
+            wire.write_frame(w, {"t": "result", "nbytes": sum(p.nbytes for p in pieces)}, pieces)
+        wire.write_frame(w, {"t": "bye"})
+
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    got = []
+    while (frame := reader.read(time.monotonic() + 10)) is not None:
+        got.append(frame)
+    os.waitpid(pid, 0)
+    assert [h["t"] for h, _ in got] == ["result", "result", "bye"]
+    for (_, payload), pieces in zip(got, frames):
+        assert bytes(payload) == b"".join(p.tobytes() for p in pieces)
+
+
+@needs_pidfd
 def test_a_grandchild_holding_the_pipe_is_waited_for_without_spinning():
     def body(w):
         if os.fork() == 0:  # the grandchild keeps the write end open, then sends one frame
