@@ -276,7 +276,7 @@ def grade_file(engine: Engine, assignment: str, path: Path, places, **values):
 def warm_up(engine: Engine) -> None:
     """Start the engine's zygote by grading the reference (no timer to wait for)."""
     source = reference_source(engine.assignment.name).encode()
-    root = materialize({**base_files(engine.assignment), f"{engine.assignment.module}.py": source})
+    root = write_run_folder({**base_files(engine.assignment), f"{engine.assignment.module}.py": source})
     try:
         assert engine.grade(root, "warm-up").status == "graded"
     finally:
