@@ -103,46 +103,73 @@ def make_gradebook(path: Path, n: int, seed: int = 1) -> set[tuple[str, str]]:
     return planted
 
 
-def measure(gradebook: Path, out: Path) -> dict:
+def measure(gradebook: Path, out: Path, traced: bool) -> dict:
+    """Build and write the whole report in this (fresh) process; ``traced``: under tracemalloc, whose
+    peak is what the report itself allocates (Python objects; not SQLite's page cache nor numpy's
+    buffers freed back to the system), counted from before the assignment's stub is rendered."""
+    import tracemalloc
+
     from grader.similarity.collect import load_target
     from grader.similarity.report import build, write_html, write_json
 
+    if traced:
+        tracemalloc.start()
     started, cpu = time.perf_counter(), time.process_time()
     report = build(gradebook, load_target(ROOT / "solutions" / "optim"))
     write_json(report, out / "s.json")
     write_html(report, out / "html")
-    return {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu,
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "scored": report.scored.candidates, "flagged": len(report.flagged)}
+    figures = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+               "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "scored": report.scored.candidates, "flagged": len(report.flagged)}
+    if traced:
+        figures["traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+    return figures
+
+
+def _fresh(gradebook: Path, out: Path, traced: bool) -> dict:
+    args = [sys.executable, __file__, "--measure", str(gradebook), str(out)] + (["--traced"] if traced else [])
+    return json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+
+
+def _planted_pairs(planted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    groups: dict[str, set[str]] = {}
+    for original, copy in planted:
+        groups.setdefault(original, {original}).add(copy)
+    return {tuple(sorted(pair)) for g in groups.values() for pair in itertools.combinations(g, 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--large", action="store_true", help="also N = 10,000 (a few minutes)")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)  # internal: one fresh process per N
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]))))
+        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]), args.traced)))
         return
-    for n in args.sizes:
+    sizes = sorted(set(args.sizes) | ({10000} if args.large else set()))
+    rows = []
+    for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             gradebook = Path(tmp) / "gb.db"
             made = time.perf_counter()
-            planted = make_gradebook(gradebook, n)
+            planted = _planted_pairs(make_gradebook(gradebook, n))
             made = time.perf_counter() - made
-            proc = subprocess.run([sys.executable, __file__, "--measure", str(gradebook), tmp],
-                                  capture_output=True, text=True, check=True)
-            r = json.loads(proc.stdout)
-            groups: dict[str, set[str]] = {}
-            for original, copy in planted:
-                groups.setdefault(original, {original}).add(copy)
-            planted = {tuple(sorted(pair)) for g in groups.values() for pair in itertools.combinations(g, 2)}
+            r = _fresh(gradebook, Path(tmp), traced=False)  # wall, CPU and the process's peak, undisturbed
+            r["traced_mib"] = _fresh(gradebook, Path(tmp), traced=True)["traced_mib"]  # tracemalloc slows it
             data = json.loads((Path(tmp) / "s.json").read_text())
             flagged = {tuple(sorted((p["a"], p["b"]))) for p in data["pairs"] if p["flagged"]}
             found = len(flagged & planted)
-            print(f"N = {n:6d}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, peak {r['peak_mib']:.0f} MiB; "
-                  f"{r['scored']} pairs scored, {r['flagged']} flagged: {found} of the {len(planted)} planted "
-                  f"pairs and {r['flagged'] - found} others (gradebook written in {made:.1f} s)", flush=True)
+            rows.append((n, r))
+            print(f"N = {n:6d}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU; peak RSS {r['rss_mib']:.0f} MiB, "
+                  f"report's own peak (tracemalloc) {r['traced_mib']:.1f} MiB; {r['scored']} pairs scored, "
+                  f"{r['flagged']} flagged: {found} of the {len(planted)} planted pairs and {r['flagged'] - found} "
+                  f"others (gradebook written in {made:.1f} s)", flush=True)
+    base_n, base = rows[0]
+    for n, r in rows[1:]:
+        print(f"N = {n:6d} against N = {base_n}: peak RSS x{r['rss_mib'] / base['rss_mib']:.2f}, "
+              f"report's own peak x{r['traced_mib'] / base['traced_mib']:.2f}, wall x{r['wall'] / base['wall']:.2f}")
 
 
 if __name__ == "__main__":
