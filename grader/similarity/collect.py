@@ -66,12 +66,14 @@ class Target:
 
 
 def load_target(solution_folder: Path, templates: Path | None = None) -> Target:
-    """The assignment's module and its stub, rendered from the solution as the student pack is."""
-    from grader.authoring.generate import render_assignment
+    """The assignment's module and its stub, rendered from the solution as the student pack renders it
+    (the module alone: the rest of the pack, its frozen reference outputs above all, is not needed)."""
+    from grader.authoring.render import render_stub
     from grader.course import load_solution
 
     assignment = load_solution(solution_folder)
-    stub = render_assignment(assignment, templates).files[f"{assignment.module}.py"].decode("utf-8")
+    path = assignment.module_path
+    stub = render_stub(path.read_text(encoding="utf-8"), str(path), assignment.name, templates)
     return Target.of(assignment.name, assignment.module, stub)
 
 

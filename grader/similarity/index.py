@@ -233,9 +233,12 @@ class Index:
         """Per function: how many of the class have it."""
         return dict(self.db.execute("SELECT unit, COUNT(*) FROM members GROUP BY unit ORDER BY unit"))
 
-    def class_member(self, unit: int, rank: int) -> int:
-        """The ``rank``-th (from 0) subject of the class that has function ``unit``."""
-        return self.db.execute("SELECT subject FROM members WHERE unit = ? AND rank = ?", (unit, rank)).fetchone()[0]
+    def class_unit(self, unit: int, rank: int) -> tuple[float, dict[int, float]]:
+        """Function ``unit`` of the ``rank``-th (from 0) subject of the class that has it, as in :class:`Entry`."""
+        total, hashes, weights = self.db.execute(
+            "SELECT u.total, u.hashes, u.weights FROM members m JOIN units u ON u.subject = m.subject "
+            "AND u.unit = m.unit WHERE m.unit = ? AND m.rank = ?", (unit, rank)).fetchone()
+        return total, dict(zip(_ints(hashes), _floats(weights)))
 
 
 def _batched(cursor: sqlite3.Cursor) -> Iterator[tuple]:

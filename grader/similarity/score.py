@@ -112,8 +112,7 @@ def _typical(index: Index, rng: random.Random) -> dict[str, float]:
             ranks = [(x, y) for x in range(n) for y in range(x + 1, n)]
         else:
             ranks = [tuple(rng.sample(range(n), 2)) for _ in range(SAMPLE_PAIRS)]
-        values = sorted(_similarity(index.entry(index.class_member(unit, x)).units.get(unit),
-                                    index.entry(index.class_member(unit, y)).units.get(unit)) for x, y in ranks)
+        values = sorted(_similarity(index.class_unit(unit, x), index.class_unit(unit, y)) for x, y in ranks)
         typical[index.names[unit]] = values[min(len(values) - 1, int(TYPICAL_QUANTILE * len(values)))]
     return typical
 
