@@ -216,7 +216,8 @@ def _pair_json(pair: Pair) -> dict[str, Any]:
 def to_json(report: Report) -> dict[str, Any]:
     s = report.scored
     return {"assignment": report.assignment, "gradebook": str(report.gradebook), "against": report.against,
-            "submissions": s.submissions, "pairs_scored": s.candidates, "rare_wrong_value_limit": s.rare_limit,
+            "submissions": s.submissions, "pairs_scored": s.candidates, "flagged": s.flagged,
+            "rare_wrong_value_limit": s.rare_limit,
             "typical": s.typical, "how": how(), "pairs": [_pair_json(p) for p in s.pairs],
             "clusters": report.clusters}
 

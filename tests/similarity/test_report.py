@@ -148,3 +148,18 @@ def test_the_command_runs_as_a_subprocess(graded_class, tmp_path):
     assert proc.returncode == 0, proc.stderr
     shown = {tuple(sorted(line.split()[2::2][:2])) for line in proc.stdout.splitlines()[1:5]}
     assert shown == PLANTED
+
+
+def test_the_gradebook_streams_each_students_wrong_public_values_as_its_results_hold_them(graded_class):
+    from grader.bulk.gradebook import Gradebook
+
+    with Gradebook(graded_class[1]) as book:
+        streamed = dict(book.wrong_public_values("optim"))
+        expected = {}
+        for r in book.results("optim", plots=False):
+            found = {c.name: (c.digest, c.functions, c.mistake) for c in r.checks
+                     if c.status == "failed" and not c.hidden and c.digest}
+            if found:
+                expected[r.student] = found
+    assert streamed == expected and {"fay", "gus"} <= set(streamed)
+    assert streamed["fay"]["adam_update"][0] == streamed["gus"]["adam_update"][0]
