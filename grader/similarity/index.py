@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Sequence
 from grader import tempdirs
 from grader.similarity.evidence import Wrong
 
-CACHE_KIB = 8192  # SQLite's page cache for the scratch file (its own memory, outside Python's)
+CACHE_KIB = 2048  # SQLite's page cache for the scratch file (its own memory, outside Python's): its default
 REMEMBERED = 256  # submissions kept decoded: pairs come ordered by their first member, which stays cached
 BATCH = 1024  # rows written or read at a time
 
