@@ -522,8 +522,9 @@ def similarity(assignment: str, gradebook: Path, against: tuple[Path, ...], html
     except OSError as exc:
         raise Failure(f"cannot write the report: {exc}") from None
     s = report.scored
+    listed = f", the best {len(s.pairs)} listed" if s.flagged > len(report.flagged) else ""
     click.echo(f"{assignment}: {plural(s.submissions, 'submission')}, {plural(s.candidates, 'pair')} scored, "
-               f"{len(report.flagged)} flagged (score >= {report_threshold()}); a report, never a penalty")
+               f"{s.flagged} flagged (score >= {report_threshold()}{listed}); a report, never a penalty")
     for line in summary_lines(report, top):
         click.echo(line)
     for path in written:

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-NAME = re.compile(r"grade-(zygote|solutions|run)-(\d+)-(\d+)-")
+NAME = re.compile(r"grade-(zygote|solutions|run|similarity)-(\d+)-(\d+)-")
 MIN_AGE = 600.0  # seconds: never touch a folder younger than this, whatever its name says
 
 

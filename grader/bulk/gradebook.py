@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from grader.result import CheckResult, Result
+from grader.result import FAILED, CheckResult, Result
 
 SCHEMA_VERSION = 2  # 2: late_source on submissions, the history and adjustments tables (see MIGRATIONS);
                     # each submission's files and output digests (tables blobs, kept)
@@ -491,19 +491,52 @@ class Gradebook:
                        execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
                        late_source=s[12], checks=by_sub.get(s[0], [])) for s in subs]
 
+    def _stream(self, query: str, args: tuple[Any, ...], batch: int = 256) -> Iterator[tuple[Any, ...]]:
+        """The rows of a read-only query, ``batch`` at a time from an open cursor (never the whole result
+        at once); the lock is held only while a batch is fetched."""
+        with self._lock:
+            try:
+                cursor = self.conn.execute(query, args)
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "read it") from None
+        while True:
+            with self._lock:
+                try:
+                    rows = cursor.fetchmany(batch)
+                except sqlite3.Error as exc:
+                    raise _explain(self.path, exc, "read it") from None
+            if not rows:
+                return
+            yield from rows
+
     def kept(self, assignment: str) -> Iterator[tuple[str, dict[str, bytes] | None]]:
         """(student, files) of every submission of ``assignment``, by student, one at a time (memory
         stays flat); ``files`` is None for a row recorded before the gradebook kept files (schema 1)."""
-        with self._lock:
-            try:
-                subs = self.conn.execute(
-                    "SELECT s.id, s.student, o.submission IS NOT NULL FROM submissions s "
-                    "LEFT JOIN kept o ON o.submission = s.id WHERE s.assignment=? ORDER BY s.student",
-                    (_text(assignment),)).fetchall()
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc, "read it") from None
-        for sid, student, has in subs:
+        for sid, student, has in self._stream(
+                "SELECT s.id, s.student, o.submission IS NOT NULL FROM submissions s "
+                "LEFT JOIN kept o ON o.submission = s.id WHERE s.assignment=? ORDER BY s.student",
+                (_text(assignment),)):
             yield student, (self._files(sid) if has else None)
+
+    def wrong_public_values(self, assignment: str) -> Iterator[tuple[str, dict[str, tuple[str, list[str], str | None]]]]:
+        """(student, {check: (output digest, functions, known mistake or None)}) of the public checks each
+        submission of ``assignment`` failed with a kept digest, by student, one student at a time;
+        students with none are left out. Read from an open cursor: memory stays flat in the class."""
+        student, found, digests = None, {}, {}
+        for who, name, functions, mistake, text in self._stream(
+                "SELECT s.student, c.name, c.functions, c.mistake, o.digests FROM checks c "
+                "JOIN submissions s ON s.id = c.submission JOIN kept o ON o.submission = s.id "
+                "WHERE s.assignment=? AND c.status=? AND c.visibility != 'hidden' "
+                "ORDER BY s.student, c.position", (_text(assignment), FAILED)):
+            if who != student:
+                if found:
+                    yield student, found
+                student, found, digests = who, {}, json.loads(text)
+            digest = digests.get(name)
+            if digest:
+                found[name] = (digest, json.loads(functions), mistake)
+        if found:
+            yield student, found
 
     def files(self, assignment: str, student: str) -> dict[str, bytes] | None:
         """The files one student handed in (None: no such row, or one recorded before files were kept)."""

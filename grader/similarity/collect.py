@@ -1,8 +1,9 @@
 """The submissions to compare, as :class:`Subject` rows: from a gradebook (the files and output digests
 it kept) or from a folder of submissions (code only: nothing is graded again).
 
-Only fingerprints are held per submission, never its source: memory grows by a few kilobytes per
-submission, and the sources of the pairs the report shows are read again when it is written.
+Submissions are read one at a time (from an open cursor of the gradebook, never all of them at
+once) and only their fingerprints go on, into the index: nothing here grows with the class. The
+sources of the pairs the report shows are read again when it is written.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from grader.result import FAILED
 from grader.similarity.evidence import Wrong
 from grader.similarity.fingerprint import fingerprint
 from grader.similarity.normalize import Base, Unit, normalize
-from grader.similarity.score import Subject
+from grader.similarity.index import Member, Subject
 from grader.wording import plural
 
 
@@ -67,12 +67,14 @@ class Target:
 
 
 def load_target(solution_folder: Path, templates: Path | None = None) -> Target:
-    """The assignment's module and its stub, rendered from the solution as the student pack is."""
-    from grader.authoring.generate import render_assignment
+    """The assignment's module and its stub, rendered from the solution as the student pack renders it
+    (the module alone: the rest of the pack, its frozen reference outputs above all, is not needed)."""
+    from grader.stubs import render_stub
     from grader.course import load_solution
 
     assignment = load_solution(solution_folder)
-    stub = render_assignment(assignment, templates).files[f"{assignment.module}.py"].decode("utf-8")
+    path = assignment.module_path
+    stub = render_stub(path.read_text(encoding="utf-8"), str(path), assignment.name, templates)
     return Target.of(assignment.name, assignment.module, stub)
 
 
@@ -86,26 +88,34 @@ def from_gradebook(path: Path, target: Target, source: str = "class") -> Iterato
                               f"{target.name} --gradebook {path}`)")
     try:
         with Gradebook(path) as book:
-            results = book.results(target.name, plots=False)
-            if not results:
+            # both by student, and the students with wrong values are some of the kept ones, in order
+            wrong_values = book.wrong_public_values(target.name)
+            pending = next(wrong_values, None)
+            old, missing, seen = [], 0, 0  # old: the first few of the rows without files, by name
+            for student, files in book.kept(target.name):
+                seen += 1
+                wrong = {}
+                if pending is not None and pending[0] == student:
+                    wrong = {check: Wrong(digest, tuple(functions), mistake)
+                             for check, (digest, functions, mistake) in pending[1].items()}
+                    pending = next(wrong_values, None)
+                if files is None:
+                    missing += 1
+                    if len(old) < 3:
+                        old.append(student)
+                    continue
+                key = student if source == "class" else f"{source}/{student}"
+                yield Subject(key, student, source, target.fingerprints(files), wrong, str(path))
+            if not seen:
                 known = book.assignments()
                 raise SimilarityError(f"{path} holds no results for {target.name!r} "
                                       f"(it holds: {', '.join(known) or 'none'})")
-            wrong = {r.student: {c.name: Wrong(c.digest, tuple(c.functions), c.mistake) for c in r.checks
-                                 if c.status == FAILED and c.digest and not c.hidden} for r in results}
-            del results  # only the wrong values are needed, and a class's checks are most of the rows
-            old = []
-            for student, files in book.kept(target.name):
-                if files is None:
-                    old.append(student)
-                    continue
-                key = student if source == "class" else f"{source}/{student}"
-                yield Subject(key, student, source, target.fingerprints(files), wrong.get(student, {}), str(path))
     except GradebookError as exc:
         raise SimilarityError(str(exc)) from None
     if old:
-        shown = ", ".join(old[:3]) + (f" and {len(old) - 3} more" if len(old) > 3 else "")
-        raise SimilarityError(f"{path}: {plural(len(old), 'submission')} of {target.name} ({shown}) were graded before the "
+        shown = ", ".join(old) + (f" and {missing - len(old)} more" if missing > len(old) else "")
+        raise SimilarityError(f"{path}: {plural(missing, 'submission')} of {target.name} ({shown}) "
+                              f"{'was' if missing == 1 else 'were'} graded before the "
                               f"gradebook kept submissions' files; run the batch again with --regrade "
                               f"(grade batch SUBMISSIONS --assignment {target.name} --gradebook {path} --regrade)")
 
@@ -124,7 +134,7 @@ def from_folder(path: Path, target: Target, source: str) -> Iterator[Subject]:
         yield Subject(f"{source}/{student}", student, source, target.fingerprints(opened.files), {}, str(entry))
 
 
-def files_of(subject: Subject, target: Target, books: dict | None = None) -> dict[str, bytes]:
+def files_of(subject: Member, target: Target, books: dict | None = None) -> dict[str, bytes]:
     """A subject's files, read again from where they came from (``books``: gradebooks already open)."""
     from grader.bulk.gradebook import Gradebook
     from grader.submission import NotGradable, open_submission

@@ -11,7 +11,6 @@ diagnose, which independent students do make) counts for less or not at all.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 RARE = 0.05  # a wrong value returned by at most this share of the submissions (and at least 2) is rare
@@ -40,35 +39,23 @@ class SharedValue:
     strength: float  # 2 / count, halved for a known mistake
 
 
-class WrongValues:
-    """How often each wrong value occurs among the submissions compared."""
+def rare_limit(submissions: int) -> int:
+    """The most submissions a wrong value may be returned by and still be rare."""
+    return max(2, math.floor(RARE * submissions))
 
-    def __init__(self, submissions: int) -> None:
-        self.submissions = submissions
-        self.counts: Counter[tuple[str, str]] = Counter()
 
-    def add(self, wrong: dict[str, Wrong]) -> None:
-        self.counts.update((check, w.digest) for check, w in wrong.items())
-
-    @property
-    def rare_limit(self) -> int:
-        return max(2, math.floor(RARE * self.submissions))
-
-    def rare(self, check: str, digest: str) -> bool:
-        return 2 <= self.counts[(check, digest)] <= self.rare_limit
-
-    def shared(self, a: dict[str, Wrong], b: dict[str, Wrong]) -> list[SharedValue]:
-        """The rare wrong values ``a`` and ``b`` both returned, check by check."""
-        found = []
-        for check in sorted(a.keys() & b.keys()):
-            wa, wb = a[check], b[check]
-            if wa.digest != wb.digest or not self.rare(check, wa.digest):
-                continue
-            count = self.counts[(check, wa.digest)]
-            mistake = wa.mistake or wb.mistake
-            strength = (2 / count) * (KNOWN_MISTAKE if mistake else 1.0)
-            found.append(SharedValue(check, wa.functions, wa.digest, count, mistake, round(strength, 4)))
-        return found
+def shared(a: dict[str, tuple[Wrong, int]], b: dict[str, tuple[Wrong, int]]) -> list[SharedValue]:
+    """The wrong values ``a`` and ``b`` both returned, check by check; each side maps a check to the
+    rare wrong value it returned there and how many in the class returned it."""
+    found = []
+    for check in sorted(a.keys() & b.keys()):
+        (wa, count), (wb, _) = a[check], b[check]
+        if wa.digest != wb.digest:
+            continue
+        mistake = wa.mistake or wb.mistake
+        strength = (2 / count) * (KNOWN_MISTAKE if mistake else 1.0)
+        found.append(SharedValue(check, wa.functions, wa.digest, count, mistake, round(strength, 4)))
+    return found
 
 
 def output_score(shared: list[SharedValue]) -> float:

@@ -16,7 +16,8 @@ import grader
 from grader.similarity.collect import SimilarityError, Target, files_of, from_folder, from_gradebook
 from grader.similarity.fingerprint import K, fingerprint
 from grader.similarity.normalize import Unit
-from grader.similarity.score import COMMON, THRESHOLD, TYPICAL_QUANTILE, Pair, Scored, Subject, score
+from grader.similarity.index import Index, Member
+from grader.similarity.score import COMMON, THRESHOLD, TYPICAL_QUANTILE, Pair, Scored, score_index
 
 SHOWN = 100  # pairs with a page of evidence, best first (a class rarely flags more)
 
@@ -54,24 +55,27 @@ class Report:
 
 def build(gradebook: Path, target: Target, against: list[Path] = (), shown: int = SHOWN) -> Report:
     """Compare the gradebook's submissions with each other and with every ``--against`` source."""
-    subjects: list[Subject] = list(from_gradebook(Path(gradebook), target))
     labels = []
-    for path in against:
-        path = Path(path)
-        label = _label(path, labels)
-        labels.append(label)
-        if path.is_dir():
-            subjects.extend(from_folder(path, target, label))
-        elif path.is_file():
-            subjects.extend(from_gradebook(path, target, label))
-        else:
-            raise SimilarityError(f"--against {path}: no such folder or gradebook")
-    scored = score(subjects)
-    del subjects
-    report = Report(target.name, Path(gradebook), labels, scored, _clusters(scored.pairs))
-    with Sources(target) as sources:
-        for pair in scored.pairs[:shown]:  # best first: the flagged ones, then the closest others
-            report.evidence[_key(pair)] = evidence(pair, sources, scored)
+    with Index() as index:
+        for subject in from_gradebook(Path(gradebook), target):
+            index.add(subject)
+        for path in against:
+            path = Path(path)
+            label = _label(path, labels)
+            labels.append(label)
+            if path.is_dir():
+                found = from_folder(path, target, label)
+            elif path.is_file():
+                found = from_gradebook(path, target, label)
+            else:
+                raise SimilarityError(f"--against {path}: no such folder or gradebook")
+            for subject in found:
+                index.add(subject)
+        scored = score_index(index)
+        report = Report(target.name, Path(gradebook), labels, scored, _clusters(scored.pairs))
+        with Sources(target) as sources:
+            for pair in scored.pairs[:shown]:  # best first: the flagged ones, then the closest others
+                report.evidence[_key(pair)] = evidence(pair, sources, index)
     return report
 
 
@@ -124,7 +128,7 @@ class Sources:
         for book in self.books.values():
             book.close()
 
-    def of(self, subject: Subject) -> tuple[dict[str, Unit], dict[str, list[str]]]:
+    def of(self, subject: Member) -> tuple[dict[str, Unit], dict[str, list[str]]]:
         found = self.known.get(subject.key)
         if found is None:
             files = files_of(subject, self.target, self.books)
@@ -158,7 +162,7 @@ def _matched_lines(unit: Unit, shared: set[int], positions: dict[int, tuple[int,
     return found
 
 
-def evidence(pair: Pair, sources: Sources, scored: Scored) -> list[UnitEvidence]:
+def evidence(pair: Pair, sources: Sources, index: Index) -> list[UnitEvidence]:
     """Each function of the pair side by side, the lines holding shared weighted fingerprints marked."""
     units_a, texts_a = sources.of(pair.a)
     units_b, texts_b = sources.of(pair.b)
@@ -169,8 +173,9 @@ def evidence(pair: Pair, sources: Sources, scored: Scored) -> list[UnitEvidence]
         if ua is None or ub is None:
             continue
         fa, fb = fingerprint(ua.tokens), fingerprint(ub.tokens)
-        weights = scored.weights.get(u.name, {})
-        shared = {h for h in fa.positions.keys() & fb.positions.keys() if weights.get(h, 0.0) > 0}
+        unit = index.unit_ids.get(u.name)
+        weighted = index.entry(pair.a.id).units.get(unit, (0.0, {}))[1]  # what others have too and weighs
+        shared = fa.positions.keys() & fb.positions.keys() & weighted.keys()
         shown.append(UnitEvidence(u.name, u.similarity, u.typical, u.excess,
                                   _side(ua, texts_a, module, _matched_lines(ua, shared, fa.positions)),
                                   _side(ub, texts_b, module, _matched_lines(ub, shared, fb.positions))))
@@ -211,7 +216,8 @@ def _pair_json(pair: Pair) -> dict[str, Any]:
 def to_json(report: Report) -> dict[str, Any]:
     s = report.scored
     return {"assignment": report.assignment, "gradebook": str(report.gradebook), "against": report.against,
-            "submissions": s.submissions, "pairs_scored": s.candidates, "rare_wrong_value_limit": s.rare_limit,
+            "submissions": s.submissions, "pairs_scored": s.candidates, "flagged": s.flagged,
+            "rare_wrong_value_limit": s.rare_limit,
             "typical": s.typical, "how": how(), "pairs": [_pair_json(p) for p in s.pairs],
             "clusters": report.clusters}
 

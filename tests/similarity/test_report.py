@@ -123,7 +123,7 @@ def test_a_gradebook_from_before_files_were_kept_says_to_regrade(tmp_path):
         conn.execute("PRAGMA user_version=1")
     result = run("--gradebook", str(path))
     assert result.exit_code == 2
-    assert f"{path}: 1 submission(s) of optim (ana) were graded before the gradebook kept" in result.output
+    assert f"{path}: 1 submission of optim (ana) was graded before the gradebook kept" in result.output
     assert "--regrade" in result.output
 
 
@@ -148,3 +148,18 @@ def test_the_command_runs_as_a_subprocess(graded_class, tmp_path):
     assert proc.returncode == 0, proc.stderr
     shown = {tuple(sorted(line.split()[2::2][:2])) for line in proc.stdout.splitlines()[1:5]}
     assert shown == PLANTED
+
+
+def test_the_gradebook_streams_each_students_wrong_public_values_as_its_results_hold_them(graded_class):
+    from grader.bulk.gradebook import Gradebook
+
+    with Gradebook(graded_class[1]) as book:
+        streamed = dict(book.wrong_public_values("optim"))
+        expected = {}
+        for r in book.results("optim", plots=False):
+            found = {c.name: (c.digest, c.functions, c.mistake) for c in r.checks
+                     if c.status == "failed" and not c.hidden and c.digest}
+            if found:
+                expected[r.student] = found
+    assert streamed == expected and {"fay", "gus"} <= set(streamed)
+    assert streamed["fay"]["adam_update"][0] == streamed["gus"]["adam_update"][0]

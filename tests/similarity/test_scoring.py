@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from class_fixture import INDEPENDENT, PLANTED, STUBS
 
 from grader.similarity.collect import from_gradebook
@@ -85,3 +87,44 @@ def test_a_shared_known_mistake_counts_for_less_than_an_unknown_one():
         return score(subjects).pairs[0].output
 
     assert pair_score("adam_no_bias_correction") < pair_score(None)
+
+
+def _copies(pairs: int, others: int = 30) -> list[Subject]:
+    """Pair k (students 2k and 2k + 1) shares 20 - 3k of its 20 adam fingerprints; the others share none."""
+    subjects = []
+    for k in range(pairs):
+        own = [100_000 * k + f for f in range(20)]
+        subjects.append(_subject(2 * k, {"adam": set(own)}))
+        subjects.append(_subject(2 * k + 1, {"adam": set(own[:20 - 3 * k]) | {-100_000 * k - f for f in range(3 * k)}}))
+    return subjects + [_subject(1000 + i, {"adam": {10_000_000 * (i + 1) + f for f in range(20)}}) for i in range(others)]
+
+
+def test_only_the_best_pairs_are_held_and_every_flagged_pair_is_counted():
+    everything = score(_copies(5))
+    assert len(everything.pairs) == 5 and everything.flagged == sum(p.flagged for p in everything.pairs) >= 3
+    held = score(_copies(5), keep=2)
+    assert [(p.a.key, p.b.key, p.score) for p in held.pairs] == [(p.a.key, p.b.key, p.score)
+                                                                 for p in everything.pairs[:2]]
+    assert held.flagged == everything.flagged and held.candidates == everything.candidates == 5
+
+
+def test_the_index_is_on_disk_only_while_scoring_even_when_reading_fails(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    score(_copies(2))
+    assert list(tmp_path.iterdir()) == []
+
+    def failing():
+        yield from _copies(2)
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        score(failing())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_class_is_added_before_earlier_terms():
+    earlier = Subject("2025/s0", "s0", "2025", {"adam": frozenset(range(20))})
+    with pytest.raises(ValueError, match="before those of --against"):
+        score([earlier, _subject(1, {"adam": set(range(20))})])
