@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 NAME = re.compile(r"grade-(zygote|solutions|run|similarity)-(\d+)-(\d+)-")
 MIN_AGE = 600.0  # seconds: never touch a folder younger than this, whatever its name says
@@ -109,99 +110,143 @@ def remove(path: str | os.PathLike[str], *, warn: bool = True) -> list[str]:
     ``warn`` is False) and returned.
     """
     top = os.fspath(path)
-    left: list[str] = []
-
-    def fail(where: str, exc: OSError) -> None:
-        left.append(where)
-        if warn:
-            _warn(where, exc)
-
+    removal = _Removal(top, warn)
     try:
         st = os.lstat(top)
     except FileNotFoundError:
         return []
     except OSError as exc:
-        fail(top, exc)
-        return left
+        removal.fail(top, exc)
+        return removal.left
     if not stat.S_ISDIR(st.st_mode):
+        removal.unlink(top)
+        return removal.left
+    if removal.open_top(st):
+        removal.walk()
+        removal.remove_top()
+    return removal.left
+
+
+class _Frame(NamedTuple):
+    """A folder held open during a removal: its descriptor, its path (for messages), its name in its
+    parent, and the names in it that stay (already reported)."""
+
+    fd: int
+    where: str
+    name: str
+    stuck: set[str]
+
+
+class _Removal:
+    """One :func:`remove` of a folder: a depth-first walk over descriptors, without recursion."""
+
+    def __init__(self, top: str, warn: bool):
+        self.top, self.warn = top, warn
+        self.left: list[str] = []
+        self.top_fd = -1
+        self.tag = f".grade-remove-{os.getpid()}-{int(time.time() * 1e6)}-"
+        self.moved = 0
+
+    def fail(self, where: str, exc: OSError) -> None:
+        self.left.append(where)
+        if self.warn:
+            _warn(where, exc)
+
+    def unlink(self, where: str) -> None:
         try:
-            os.unlink(top)
+            os.unlink(where)
         except FileNotFoundError:
             pass
         except OSError as exc:
-            fail(top, exc)
-        return left
-    try:
-        if stat.S_IMODE(st.st_mode) & _DIR_MODE != _DIR_MODE:
-            os.chmod(top, stat.S_IMODE(st.st_mode) | _DIR_MODE)
-        top_fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as exc:
-        fail(top, exc)
-        return left
-    tag = f".grade-remove-{os.getpid()}-{int(time.time() * 1e6)}-"
-    moved = 0
-    # each frame: (descriptor, path for messages, name in its parent, names that stay)
-    stack: list[tuple[int, str, str, set[str]]] = [(top_fd, top, "", set())]
-    while stack:
-        fd, where, name, stuck = stack[-1]
-        child = None
+            self.fail(where, exc)
+
+    def open_top(self, st: os.stat_result) -> bool:
+        """Give the top folder its owner's bits back and open it; False (reported) if it cannot be."""
         try:
-            with os.scandir(fd) as entries:
+            if stat.S_IMODE(st.st_mode) & _DIR_MODE != _DIR_MODE:
+                os.chmod(self.top, stat.S_IMODE(st.st_mode) | _DIR_MODE)
+            self.top_fd = os.open(self.top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as exc:
+            self.fail(self.top, exc)
+            return False
+        return True
+
+    def walk(self) -> None:
+        """Empty the top folder: each folder's files go, then its sub-folders, deepest first."""
+        stack = [_Frame(self.top_fd, self.top, "", set())]
+        while stack:
+            frame = stack[-1]
+            child = self.clear_files(frame)
+            if child is None:
+                stack.pop()
+                os.close(frame.fd)
+                if stack:
+                    self.remove_emptied(frame, stack[-1])
+                continue
+            opened = self.enter(frame, child, depth=len(stack))
+            if opened is not None:
+                stack.append(opened)
+
+    def clear_files(self, frame: _Frame) -> str | None:
+        """Unlink the files (and links) in ``frame``'s folder; return its first sub-folder, if any."""
+        try:
+            with os.scandir(frame.fd) as entries:
                 for entry in entries:
-                    if entry.name in stuck:
+                    if entry.name in frame.stuck:
                         continue
                     if entry.is_dir(follow_symlinks=False):
-                        child = entry.name
-                        break
+                        return entry.name
                     try:
-                        os.unlink(entry.name, dir_fd=fd)
+                        os.unlink(entry.name, dir_fd=frame.fd)
                     except FileNotFoundError:
                         pass
                     except OSError as exc:
-                        stuck.add(entry.name)
-                        fail(os.path.join(where, entry.name), exc)
+                        frame.stuck.add(entry.name)
+                        self.fail(os.path.join(frame.where, entry.name), exc)
         except OSError as exc:  # cannot even list it: it stays
-            stuck.add("/")
-            fail(where, exc)
-        if child is None:  # as empty as it gets: close it and remove it from its parent
-            stack.pop()
-            os.close(fd)
-            if not stack:
-                break
-            parent_fd, _, _, parent_stuck = stack[-1]
-            if stuck:  # something in it stays (already reported), so it stays too
-                parent_stuck.add(name)
-                continue
-            try:
-                os.rmdir(name, dir_fd=parent_fd)
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                parent_stuck.add(name)
-                fail(where, exc)
-            continue
-        sub = os.path.join(where, child)
+            frame.stuck.add("/")
+            self.fail(frame.where, exc)
+        return None
+
+    def remove_emptied(self, frame: _Frame, parent: _Frame) -> None:
+        """Remove a folder as empty as it gets from its parent (it stays if something in it stays)."""
+        if frame.stuck:  # already reported
+            parent.stuck.add(frame.name)
+            return
         try:
-            if len(stack) >= _MAX_OPEN:  # too deep: move it up into the top folder and meet it there
-                moved += 1
-                os.rename(child, f"{tag}{moved}", src_dir_fd=fd, dst_dir_fd=top_fd)
-                continue
-            mode = stat.S_IMODE(os.stat(child, dir_fd=fd, follow_symlinks=False).st_mode)
-            if mode & _DIR_MODE != _DIR_MODE:  # a folder (seen above), not a link: chmod follows nothing
-                os.chmod(child, mode | _DIR_MODE, dir_fd=fd)
-            sub_fd = os.open(child, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.rmdir(frame.name, dir_fd=parent.fd)
         except FileNotFoundError:
-            continue
+            pass
         except OSError as exc:
-            stuck.add(child)
-            fail(sub, exc)
-            continue
-        stack.append((sub_fd, sub, child, set()))
-    try:
-        os.rmdir(top)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        if not left:
-            fail(top, exc)
-    return left
+            parent.stuck.add(frame.name)
+            self.fail(frame.where, exc)
+
+    def enter(self, frame: _Frame, child: str, depth: int) -> _Frame | None:
+        """Open the sub-folder ``child`` (its owner's bits given back); None when it was moved up to
+        the top folder (too deep), vanished, or cannot be opened (reported)."""
+        sub = os.path.join(frame.where, child)
+        try:
+            if depth >= _MAX_OPEN:  # too deep: move it up into the top folder and meet it there
+                self.moved += 1
+                os.rename(child, f"{self.tag}{self.moved}", src_dir_fd=frame.fd, dst_dir_fd=self.top_fd)
+                return None
+            mode = stat.S_IMODE(os.stat(child, dir_fd=frame.fd, follow_symlinks=False).st_mode)
+            if mode & _DIR_MODE != _DIR_MODE:  # a folder (seen above), not a link: chmod follows nothing
+                os.chmod(child, mode | _DIR_MODE, dir_fd=frame.fd)
+            return _Frame(os.open(child, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=frame.fd),
+                          sub, child, set())
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            frame.stuck.add(child)
+            self.fail(sub, exc)
+            return None
+
+    def remove_top(self) -> None:
+        try:
+            os.rmdir(self.top)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            if not self.left:
+                self.fail(self.top, exc)
