@@ -105,6 +105,8 @@ class Supervisor:
         self.remaining = list(self.checks)
         self.stuck: dict[str, str] = {}  # function -> the check in which it timed out
         self.held = 0  # bytes of converted arrays received so far, all children together
+        # the last result header admitted and its validated arrays, so that a frame is described once
+        self.admitted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
         self.child = None
         self.start = 0.0
         self.deferred: list[tuple[str, dict[str, Value]]] = []  # small answers judged once the child stopped
@@ -162,7 +164,9 @@ class Supervisor:
             if nbytes:
                 raise wire.WireError("a payload on a frame that is not a result")
             return
-        held = wire.held_bytes(wire.describe_arrays(header, nbytes))
+        arrays = wire.describe_arrays(header, nbytes)
+        self.admitted = (header, arrays)
+        held = wire.held_bytes(arrays)
         if held > self.caps.check_held:
             raise wire.WireError(f"arrays of {held / 2**20:.0f} MiB once converted to float64 exceed the "
                                  f"per-check cap of {self.caps.check_held / 2**20:.0f} MiB")
@@ -266,7 +270,10 @@ class Supervisor:
         if kind not in ("result", "error") or running is None or header.get("check") != running:
             return self._take_milestone(progress, kind, header)
         if kind == "result":
-            values = to_values(wire.describe_arrays(header, len(payload)), payload)
+            admitted, self.admitted = self.admitted, None
+            arrays = admitted[1] if admitted is not None and admitted[0] is header \
+                else wire.describe_arrays(header, len(payload))
+            values = to_values(arrays, payload)
             del payload  # converted: only the values (which may share it) hold it now
             self._entry(running).status = "ok"
             self._received(running, values, on_result)
