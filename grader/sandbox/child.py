@@ -8,6 +8,7 @@ It decides nothing: whatever it sends is data that the grader judges in its own 
 from __future__ import annotations
 
 import importlib.util
+import linecache
 import os
 import sys
 import traceback
@@ -32,15 +33,23 @@ def _text(value: Any) -> str:
 
 
 def _student_frames(tb, workdir: str) -> list[tuple[str, int, str, str]]:
+    """The traceback's frames that run the submission's own files: (file name, line, function,
+    source line). Every other frame (the harness, numpy) is passed over before any source is read,
+    and each file's path is resolved once."""
+    prefix = workdir + os.sep
+    inside: dict[str, bool] = {}
     frames = []
-    for fs in traceback.extract_tb(tb):
-        try:
-            inside = os.path.realpath(fs.filename).startswith(workdir + os.sep)
-        except Exception:
-            inside = False
-        if inside:
-            frames.append((os.path.basename(fs.filename), int(fs.lineno or 0), _text(fs.name)[:200],
-                           _text(fs.line or "")[:200]))
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename not in inside:
+            try:
+                inside[filename] = os.path.realpath(filename).startswith(prefix)
+            except Exception:
+                inside[filename] = False
+        if inside[filename]:
+            line = linecache.getline(filename, lineno or 0, frame.f_globals).strip()
+            frames.append((os.path.basename(filename), int(lineno or 0), _text(frame.f_code.co_name)[:200],
+                           _text(line)[:200]))
     return frames
 
 
