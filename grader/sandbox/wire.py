@@ -60,7 +60,9 @@ def parse_header(data: bytes) -> dict[str, Any]:
     """A frame's JSON header as a dict: size and nesting depth bounded before it is parsed."""
     if len(data) > MAX_HEADER:
         raise WireError(f"header of {len(data)} bytes exceeds the cap")
-    if _depth(data) > MAX_DEPTH:
+    # a header with no more opening brackets than the cap cannot nest deeper (most headers): the
+    # exact walk only for the rest
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
         raise WireError(f"header nested more than {MAX_DEPTH} deep")
     try:
         header = json.loads(data)

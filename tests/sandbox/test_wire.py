@@ -141,6 +141,13 @@ def test_headers_nested_too_deep_are_refused_before_they_are_parsed(header):
         wire.parse_header(header)
 
 
+def test_nesting_up_to_the_cap_is_parsed_and_one_deeper_is_refused():
+    at_cap = b"[" * wire.MAX_DEPTH + b"]" * wire.MAX_DEPTH
+    assert "a" in wire.parse_header(b'{"a": ' + at_cap[1:-1] + b"}")  # 16 deep with the object
+    with pytest.raises(wire.WireError, match="nested more than"):
+        wire.parse_header(b'{"a": ' + at_cap + b"}")
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting():
     text = b'{"message": "' + b"[{" * 1000 + b'", "arrays": [{"shape": [3]}]}'
     assert wire.parse_header(text)["arrays"] == [{"shape": [3]}]
