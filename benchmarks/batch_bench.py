@@ -18,7 +18,9 @@ two floors, J processes at a time:
 
 The fork floor is measured just before and just after each batch; the share of it that `grade batch`
 reaches (batch submissions/s divided by the floor's mean) is printed for each N, and in a table at
-the end. Targets on a 2-core machine: >= 70% of the fork floor, >= 5x the spawn floor, flat peak
+the end. So are the CPU per submission of the floor and of the batch (a comparison a busy machine
+disturbs less than wall time), and the batch's CPU split by process: main, workers, zygotes and the
+sandbox children (with psutil, sampled every 50 ms). Targets on a 2-core machine: >= 70% of the fork floor, >= 5x the spawn floor, flat peak
 memory.
 """
 
@@ -49,7 +51,9 @@ def make_submissions(folder: Path, n: int) -> None:
         (folder / f"student{i:05d}.py").write_text(pool[i % len(pool)] + f"\n# submission {i}\n")
 
 
-def tree_rss(pid: int) -> int:
+def sample_tree(pid: int, cpu: dict[int, tuple[float, float, str]]) -> int:
+    """The whole process tree's resident memory now; each process's CPU so far (its own, and its
+    reaped children's) and command line noted in ``cpu``. Needs psutil (0 and nothing noted without)."""
     try:
         import psutil
     except ImportError:
@@ -63,9 +67,27 @@ def tree_rss(pid: int) -> int:
     for p in procs:
         try:
             total += p.memory_info().rss
+            t = p.cpu_times()
+            cpu[p.pid] = (t.user + t.system, t.children_user + t.children_system,
+                          cpu[p.pid][2] if p.pid in cpu else " ".join(p.cmdline()))
         except psutil.Error:
             pass
     return total
+
+
+def cpu_roles(top: int, cpu: dict[int, tuple[float, float, str]]) -> dict[str, float]:
+    """Seconds of CPU by role: the batch's main process, its workers, their zygotes, and the
+    sandbox children (reaped by the zygotes, so counted in their children's time)."""
+    roles = {"main": 0.0, "workers": 0.0, "zygotes": 0.0, "children": 0.0}
+    for pid, (own, reaped, cmdline) in cpu.items():
+        if pid == top:
+            roles["main"] += own
+        elif "grader.sandbox.zygote" in cmdline:
+            roles["zygotes"] += own
+            roles["children"] += reaped
+        elif "multiprocessing" in cmdline and "resource_tracker" not in cmdline:
+            roles["workers"] += own
+    return roles
 
 
 def run_batch(folder: Path, jobs: int, workdir: Path) -> dict:
@@ -75,10 +97,11 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = [0]
+    cpu: dict[int, tuple[float, float, str]] = {}
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            peak[0] = max(peak[0], sample_tree(proc.pid, cpu))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -89,11 +112,12 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"grade batch failed:\n{out}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu_total = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # the kernel's own peak of the largest process the batch started (KiB on Linux), sandbox children
     # included; the floors measured before it start only small processes
     largest = after.ru_maxrss * 1024
-    return {"wall": wall, "cpu": cpu, "peak": peak[0], "largest": largest, "summary": out.strip().splitlines()[0]}
+    return {"wall": wall, "cpu": cpu_total, "peak": peak[0], "largest": largest, "roles": cpu_roles(proc.pid, cpu),
+            "summary": out.strip().splitlines()[0]}
 
 
 def spawn_floor(jobs: int, count: int = 40) -> float:
@@ -105,10 +129,11 @@ def spawn_floor(jobs: int, count: int = 40) -> float:
     return count / (time.perf_counter() - start)
 
 
-def fork_floor(folder: Path, jobs: int, name: str = "single") -> float:
+def fork_floor(folder: Path, jobs: int, name: str = "single") -> tuple[float, float]:
     """Submissions per second of the bare fork floor (benchmarks/_fork_floor.py), J processes at once:
-    a warm fork per submission that imports it and runs every check scenario, and nothing else.
-    Its copies of the submissions go to a folder ``name`` beside ``folder``."""
+    a warm fork per submission that imports it and runs every check scenario, and nothing else; and
+    its CPU seconds per submission (start-up included). Its copies of the submissions go to a folder
+    ``name`` beside ``folder``."""
     singles = folder.parent / name
     singles.mkdir()
     for i, sub in enumerate(sorted(folder.iterdir())):
@@ -116,13 +141,17 @@ def fork_floor(folder: Path, jobs: int, name: str = "single") -> float:
         shutil.copy(sub, singles / f"{i:05d}" / "optim.py")
     n = len(list(singles.iterdir()))
     share = -(-n // jobs)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "_fork_floor.py"), str(singles),
                                str(k * share), str((k + 1) * share)], stdout=subprocess.PIPE, text=True)
              for k in range(jobs)]
     for proc in procs:
         proc.communicate()
-    return n / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return n / wall, cpu / n
 
 
 def main() -> None:
@@ -139,9 +168,9 @@ def main() -> None:
             make_submissions(work / "subs", n)
             # the floor just before and just after the batch, on the same files: a machine whose
             # load changes during the run moves both
-            before = fork_floor(work / "subs", args.jobs, "before")
+            before, before_cpu = fork_floor(work / "subs", args.jobs, "before")
             r = run_batch(work / "subs", args.jobs, work)
-            after = fork_floor(work / "subs", args.jobs, "after")
+            after, after_cpu = fork_floor(work / "subs", args.jobs, "after")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         rate, bare = n / r["wall"], (before + after) / 2
@@ -151,10 +180,17 @@ def main() -> None:
               f"every 50 ms; needs psutil); {r['largest'] / 2**20:.0f} MiB its largest process (the kernel's peak)")
         # target: under 1 GiB whatever the submissions answer (tests/hostile/test_corpus.py proves it
         # beside submissions that answer with huge arrays)
+        if any(r["roles"].values()):  # sampled every 50 ms: the last few ms of each process may be missed
+            print("          CPU per submission by process: " + ", ".join(
+                f"{role} {seconds / n * 1000:.1f} ms" for role, seconds in r["roles"].items()))
         print(f"          {r['summary']}")
         print(f"          fork floor (a warm fork per submission running its scenarios, nothing else): "
               f"{before:.1f} submissions/s before the batch, {after:.1f} after")
         print(f"          share of the fork floor: {rate / bare:.0%} ({rate:.1f} / {bare:.1f} submissions/s)")
+        # the same comparison in CPU, which a busy machine disturbs less than wall time
+        floor_cpu = (before_cpu + after_cpu) / 2
+        print(f"          CPU per submission: the floor {floor_cpu * 1000:.1f} ms, the batch {r['cpu'] / n * 1000:.1f} ms "
+              f"(the floor's CPU is {floor_cpu / (r['cpu'] / n):.0%} of the batch's)")
         shares.append((n, rate, bare))
     print("\n     N  batch/s  floor/s  share of the floor (target >= 70%)")
     for n, rate, bare in shares:
