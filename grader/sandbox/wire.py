@@ -171,6 +171,39 @@ def write_all(fd: int, data: bytes | memoryview | np.ndarray) -> None:
         view = view[os.write(fd, view):]
 
 
+def _read_exactly(fd: int, size: int) -> bytes:
+    """``size`` bytes from a blocking descriptor (fewer only at end of stream)."""
+    parts, left = [], size
+    while left:
+        part = os.read(fd, left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def read_header_frame(fd: int) -> dict[str, Any] | None:
+    """One frame without a payload (a job) from a blocking descriptor, read in exact sizes: the length,
+    then the header (None at end of stream). For a child reading its own job, which pays for every page
+    it touches; :class:`FrameReader` is for streams of frames."""
+    prefix = _read_exactly(fd, HEADER.size)
+    if not prefix:
+        return None
+    if len(prefix) < HEADER.size:
+        raise WireError("stream ended inside a frame")
+    (size,) = HEADER.unpack(prefix)
+    if size > MAX_HEADER:
+        raise WireError(f"header of {size} bytes exceeds the cap")
+    data = _read_exactly(fd, size)
+    if len(data) < size:
+        raise WireError("stream ended inside a frame")
+    header = parse_header(data)
+    if header.get("nbytes", 0):
+        raise WireError("a payload where none may come")
+    return header
+
+
 def decode_array(header: dict[str, Any], payload: bytes | memoryview) -> np.ndarray:
     """A base ndarray built from raw bytes; refuses anything but plain numeric dtypes."""
     dtype, shape = header.get("dtype"), header.get("shape")

@@ -196,11 +196,10 @@ class Zygote:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             self.control.close()
-            frame = wire.FrameReader(job_fd, wire.Caps(array_bytes=0)).read()
+            job = wire.read_header_frame(job_fd)
             os.close(job_fd)
-            if frame is None:
+            if job is None:
                 raise ValueError("no job")
-            job = frame[0]
             work = [(self.checks[str(c["name"])], int(c["seed"])) for c in job["checks"]]
             job["read_only"], job["python_paths"] = self.read_only, self.python_paths
         except BaseException as exc:  # the harness, not the submission: no student code has run

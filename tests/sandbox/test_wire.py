@@ -168,3 +168,30 @@ def test_caps_after_conversion_count_what_the_grader_holds():
         {"name": "a", "dtype": "|i1", "shape": [1000], "nbytes": 1000},
         {"name": "b", "dtype": "<c8", "shape": [10], "nbytes": 80}]}, 1080)
     assert wire.held_bytes(arrays) == 1000 * 8 + 10 * 16
+
+
+def _pipe_with(data: bytes) -> int:
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    return r
+
+
+def test_a_job_is_read_whole_in_exact_sizes_and_then_the_stream_ends():
+    r = _pipe_with(wire.encode({"t": "job", "checks": [{"name": "a", "seed": 1}]}))
+    assert wire.read_header_frame(r) == {"t": "job", "checks": [{"name": "a", "seed": 1}]}
+    assert wire.read_header_frame(r) is None
+    os.close(r)
+
+
+@pytest.mark.parametrize("data, refusal", [
+    (wire.encode({"t": "job"})[:-2], "ended inside a frame"),  # cut short
+    (wire.HEADER.pack(1)[:2], "ended inside a frame"),  # not even a whole length
+    (wire.HEADER.pack(wire.MAX_HEADER + 1) + b"{}", "exceeds the cap"),  # refused before it is read
+    (wire.encode({"t": "job"}, b"\0" * 8), "a payload where none may come"),
+])
+def test_a_job_frame_that_is_cut_short_oversized_or_carries_a_payload_is_refused(data, refusal):
+    r = _pipe_with(data)
+    with pytest.raises(wire.WireError, match=refusal):
+        wire.read_header_frame(r)
+    os.close(r)
