@@ -68,8 +68,8 @@ def sample_tree(pid: int, cpu: dict[int, tuple[float, float, str]]) -> int:
         try:
             total += p.memory_info().rss
             t = p.cpu_times()
-            cpu[p.pid] = (t.user + t.system, t.children_user + t.children_system,
-                          cpu[p.pid][2] if p.pid in cpu else " ".join(p.cmdline()))
+            seen = cpu[p.pid][2] if p.pid in cpu else ""  # an ending process's command line reads empty
+            cpu[p.pid] = (t.user + t.system, t.children_user + t.children_system, seen or " ".join(p.cmdline()))
         except psutil.Error:
             pass
     return total

@@ -77,6 +77,16 @@ class _Child:
     id: int
     deadline: float  # monotonic: killed then, whatever the worker says
     forks_denied: bool  # seccomp applies: it cannot have started processes of its own
+    pidfd: int = -1  # readable once it has ended (where pidfds work)
+
+
+def _pidfds_work() -> bool:
+    """Whether ``os.pidfd_open`` works here (Linux 5.3+ and Python 3.9+), tried on this process."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+        return True
+    except (AttributeError, OSError):
+        return False
 
 
 class Zygote:
@@ -99,12 +109,16 @@ class Zygote:
         self.read_only = confine.default_read_only_paths()  # once, not per child
         self.python_paths = child.installation_paths()
         self.children: dict[int, _Child] = {}  # pid -> what the worker knows it by
-        # SIGCHLD wakes the loop through a pipe: children are reaped there, never in a handler
-        self._wake_r, wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(wake_w, False)
-        signal.signal(signal.SIGCHLD, lambda *_: None)
-        signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        # a child's end wakes the loop through its pidfd (Linux 5.3+), else SIGCHLD through a pipe:
+        # children are reaped in the loop, never in a handler. With pidfds no handler is installed,
+        # so a child has none to undo (and signals nothing into a descriptor it might reuse)
+        self._wake_r = -1
+        if not _pidfds_work():
+            self._wake_r, wake_w = os.pipe()
+            os.set_blocking(self._wake_r, False)
+            os.set_blocking(wake_w, False)
+            signal.signal(signal.SIGCHLD, lambda *_: None)
+            signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
         gc.collect()
         gc.freeze()  # children never scan (and so never copy) the warm heap's pages
 
@@ -118,8 +132,12 @@ class Zygote:
             now = time.monotonic()
             deadlines = [c.deadline for c in self.children.values()]
             wait = max(0.0, min(deadlines) - now) if deadlines else None
-            ready, _, _ = select.select([self.control, self._wake_r], [], [], wait)
-            if self._wake_r in ready:
+            if self._wake_r < 0 and any(c.pidfd < 0 for c in self.children.values()):
+                wait = min(wait, 0.05) if wait is not None else 0.05  # one without a pidfd: looked for often
+            watched = [self.control] + ([self._wake_r] if self._wake_r >= 0 else
+                                        [c.pidfd for c in self.children.values() if c.pidfd >= 0])
+            ready, _, _ = select.select(watched, [], [], wait)
+            if self._wake_r >= 0 and self._wake_r in ready:
                 try:
                     while os.read(self._wake_r, 512):
                         pass
@@ -182,7 +200,13 @@ class Zygote:
             pass
         limit = message.get("limit")
         limit = float(limit) if isinstance(limit, (int, float)) and limit > 0 else 600.0
-        self.children[pid] = _Child(message["id"], time.monotonic() + limit, forks_denied)
+        pidfd = -1
+        if self._wake_r < 0:
+            try:
+                pidfd = os.pidfd_open(pid)  # a child that has ended already is still ours to reap: fine
+            except OSError:
+                pidfd = -1  # out of descriptors: it is found by the next wake-up's reaping, or its deadline
+        self.children[pid] = _Child(message["id"], time.monotonic() + limit, forks_denied, pidfd)
         # the next child's IPC namespace, made while this one runs; this child is the only one ever
         # forked into the namespace it inherited (from confine: no IPC object is made here)
         confine.renew_ipc_namespace()
@@ -193,8 +217,9 @@ class Zygote:
 
         try:
             confine.isolate_ipc()  # first, before the job's bytes are read: nothing allocated after them
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            if self._wake_r >= 0:  # the SIGCHLD wake-up's handler and pipe are the zygote's, not the child's
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             self.control.close()
             job = wire.read_header_frame(job_fd)
             os.close(job_fd)
@@ -222,6 +247,8 @@ class Zygote:
             known = self.children.pop(pid, None)
             if known is None:
                 continue
+            if known.pidfd >= 0:
+                os.close(known.pidfd)
             if not known.forks_denied:
                 _kill_group(pid)  # what it started in its group
                 self._kill_orphans()  # and in sessions of their own
