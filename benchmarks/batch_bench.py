@@ -7,21 +7,25 @@ untouched stubs; each file unique) are graded into a fresh gradebook by `grade b
 run as a subprocess. Prints wall time, submissions per second, CPU per submission (all processes),
 the peak memory of the whole process tree (sampled every 50 ms) and of its largest process (the
 kernel's ``ru_maxrss``; target: under 1 GiB whatever the submissions answer). In the same run it measures
-two floors, J processes at a time:
+three floors, J processes at a time:
 
 - the spawn floor: one fresh `python` (importing numpy) per submission, what a grader without a
   warm process pays before any grading;
 - the fork floor (benchmarks/_fork_floor.py): a warm process forks one child per submission, the
   child imports it and runs every check scenario, and nothing else happens (no confinement, no
   results sent, no judging, no gradebook). No design that runs each submission in a process of its
-  own can beat it on this machine with these checks.
+  own can beat it on this machine with these checks;
+- the confined floor (benchmarks/_confined_floor.py): the same forks made the way a batch makes
+  them, through a zygote, each child confined by every layer and sending its arrays back, which are
+  read and dropped (no reference outputs, no judging, no gradebook). The fork floor's distance to it
+  is what the sandbox costs; its distance to the batch is what grading costs.
 
-The fork floor is measured just before and just after each batch; the share of it that `grade batch`
-reaches (batch submissions/s divided by the floor's mean) is printed for each N, and in a table at
-the end. So are the CPU per submission of the floor and of the batch (a comparison a busy machine
-disturbs less than wall time), and the batch's CPU split by process: main, workers, zygotes and the
-sandbox children (with psutil, sampled every 50 ms). Targets on a 2-core machine: >= 70% of the fork floor, >= 5x the spawn floor, flat peak
-memory.
+The fork floor is measured just before and just after each batch, the confined floor just before;
+the share of the fork floor that `grade batch` reaches (batch submissions/s over the floor's mean)
+is printed for each N, and in a table at the end. So are the CPU per submission of the floors and
+of the batch (a comparison a busy machine disturbs less than wall time), and the batch's CPU split
+by process: main, workers, zygotes and the sandbox children (with psutil, sampled every 50 ms).
+Targets on a 2-core machine: >= 70% of the fork floor, >= 5x the spawn floor, flat peak memory.
 """
 
 from __future__ import annotations
@@ -129,29 +133,48 @@ def spawn_floor(jobs: int, count: int = 40) -> float:
     return count / (time.perf_counter() - start)
 
 
-def fork_floor(folder: Path, jobs: int, name: str = "single") -> tuple[float, float]:
-    """Submissions per second of the bare fork floor (benchmarks/_fork_floor.py), J processes at once:
-    a warm fork per submission that imports it and runs every check scenario, and nothing else; and
-    its CPU seconds per submission (start-up included). Its copies of the submissions go to a folder
-    ``name`` beside ``folder``."""
+def copies(folder: Path, name: str) -> Path:
+    """The submissions of ``folder`` as the floors read them, one folder each holding its ``optim.py``,
+    in a folder ``name`` beside it."""
     singles = folder.parent / name
     singles.mkdir()
     for i, sub in enumerate(sorted(folder.iterdir())):
         (singles / f"{i:05d}").mkdir()
         shutil.copy(sub, singles / f"{i:05d}" / "optim.py")
+    return singles
+
+
+def floor(script: str, singles: Path, jobs: int) -> tuple[float, float]:
+    """Submissions per second of a floor (``benchmarks/<script>`` over ``singles``), J processes at
+    once, and its CPU seconds per submission (start-up included)."""
     n = len(list(singles.iterdir()))
     share = -(-n // jobs)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "_fork_floor.py"), str(singles),
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / script), str(singles),
                                str(k * share), str((k + 1) * share)], stdout=subprocess.PIPE, text=True)
              for k in range(jobs)]
     for proc in procs:
         proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"{script} failed")
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return n / wall, cpu / n
+
+
+def fork_floor(folder: Path, jobs: int, name: str = "single") -> tuple[float, float]:
+    """The bare fork floor (benchmarks/_fork_floor.py): a warm fork per submission that imports it
+    and runs every check scenario, and nothing else. Submissions/s and CPU seconds per submission."""
+    return floor("_fork_floor.py", copies(folder, name), jobs)
+
+
+def confined_floor(folder: Path, jobs: int, name: str = "confined") -> tuple[float, float]:
+    """The confined floor (benchmarks/_confined_floor.py): the same work through a zygote, with every
+    confinement layer and the arrays sent back, read and dropped; no grading. Submissions/s and CPU
+    seconds per submission."""
+    return floor("_confined_floor.py", copies(folder, name), jobs)
 
 
 def main() -> None:
@@ -169,6 +192,7 @@ def main() -> None:
             # the floor just before and just after the batch, on the same files: a machine whose
             # load changes during the run moves both
             before, before_cpu = fork_floor(work / "subs", args.jobs, "before")
+            confined, confined_cpu = confined_floor(work / "subs", args.jobs)
             r = run_batch(work / "subs", args.jobs, work)
             after, after_cpu = fork_floor(work / "subs", args.jobs, "after")
         finally:
@@ -186,15 +210,19 @@ def main() -> None:
         print(f"          {r['summary']}")
         print(f"          fork floor (a warm fork per submission running its scenarios, nothing else): "
               f"{before:.1f} submissions/s before the batch, {after:.1f} after")
+        print(f"          confined floor (the same forks through a zygote, every confinement layer, arrays sent back "
+              f"and dropped; no grading): {confined:.1f} submissions/s, {confined / bare:.0%} of the fork floor; "
+              f"the batch reaches {rate / confined:.0%} of it")
         print(f"          share of the fork floor: {rate / bare:.0%} ({rate:.1f} / {bare:.1f} submissions/s)")
         # the same comparison in CPU, which a busy machine disturbs less than wall time
         floor_cpu = (before_cpu + after_cpu) / 2
-        print(f"          CPU per submission: the floor {floor_cpu * 1000:.1f} ms, the batch {r['cpu'] / n * 1000:.1f} ms "
-              f"(the floor's CPU is {floor_cpu / (r['cpu'] / n):.0%} of the batch's)")
-        shares.append((n, rate, bare))
-    print("\n     N  batch/s  floor/s  share of the floor (target >= 70%)")
-    for n, rate, bare in shares:
-        print(f"{n:>6}  {rate:7.1f}  {bare:7.1f}  {rate / bare:.0%}")
+        print(f"          CPU per submission: the fork floor {floor_cpu * 1000:.1f} ms, the confined floor "
+              f"{confined_cpu * 1000:.1f} ms, the batch {r['cpu'] / n * 1000:.1f} ms (the fork floor's CPU is "
+              f"{floor_cpu / (r['cpu'] / n):.0%} of the batch's)")
+        shares.append((n, rate, bare, confined))
+    print("\n     N  batch/s  floor/s  confined/s  share of the floor (target >= 70%)  confined floor's share")
+    for n, rate, bare, confined in shares:
+        print(f"{n:>6}  {rate:7.1f}  {bare:7.1f}  {confined:10.1f}  {rate / bare:>34.0%}  {confined / bare:>22.0%}")
 
 
 if __name__ == "__main__":
