@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks.api import Check
-from grader.checks.expected import expectations_for
+from grader.checks.expected import Bounded, expectations_for
 from grader.checks.scenario import hidden_seed
 from grader.checks.values import output_digest
 from grader.course import Assignment
-from grader.grading.judge import Received, judge
+from grader.grading.judge import Expected, Received, judge
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
 from grader.sandbox.runner import CheckReport, RunReport, Sandbox, SandboxFailure
 
@@ -94,6 +94,9 @@ class Engine:
         self.secret = secret or DEFAULT_SECRET
         self.settings = settings or Settings()
         self.checks: list[Check] = assignment.checks if include_hidden else assignment.public_checks
+        self._by_name = {c.name: c for c in self.checks}
+        # what judging reads of each (check, seed)'s expected outputs: a public check's, once for all
+        self._expected: Bounded[tuple[str, int], Expected] = Bounded()
         files = [assignment.folder / "checks.py"]
         if any(c.hidden for c in self.checks):
             files.append(assignment.folder / "hidden_checks.py")
@@ -163,16 +166,25 @@ class Engine:
         self.sandbox.submit(workdir, self.assignment.module, jobs, timeout=s.timeout, import_timeout=s.import_timeout,
                             limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
         for check in self.checks:  # while a child runs: the expected outputs are cached for judging
-            self.expectations.expected(check, seeds[check.name])
+            self.expected(check, seeds[check.name])
         return student, extra, seeds, started
+
+    def expected(self, check: Check, seed: int) -> Expected:
+        """``check``'s expected outputs on ``seed``, as judging reads them (derived once per seed)."""
+        outputs = self.expectations.expected(check, seed)
+        key = (check.name, seed)
+        known = self._expected[key] if key in self._expected else None
+        if known is None or known.outputs is not outputs:
+            known = self._expected[key] = Expected(check, outputs)
+        return known
 
     def _judge_arrays(self, seeds: dict[str, int]):
         """The judge of one check's arrays, called as they arrive (so that one check's are held at once)."""
-        checks = {c.name: c for c in self.checks}
+        checks = self._by_name
 
         def on_result(name: str, arrays) -> CheckResult:
             check, seed = checks[name], seeds[name]
-            result = judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
+            result = judge(check, Received(status="ok", arrays=arrays), self.expected(check, seed), None,
                            lambda: self.expectations.candidates(check, seed))
             if not check.hidden:  # what it computed on public inputs (`grade similarity`); hidden ones differ anyway
                 result.digest = output_digest(arrays)
@@ -194,7 +206,7 @@ class Engine:
                 results.append(reported.judged)
                 continue
             received = to_received(reported, module)
-            results.append(judge(check, received, self.expectations.expected(check, seed), None,
+            results.append(judge(check, received, self.expected(check, seed), None,
                                  lambda c=check, sd=seed: self.expectations.candidates(c, sd)))
             if received.status == "ok" and not check.hidden:  # hidden inputs differ per student anyway
                 results[-1].digest = output_digest(received.arrays)
