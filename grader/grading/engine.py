@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.checks.api import Check
 from grader.checks.expected import Bounded, expectations_for
-from grader.checks.scenario import hidden_seed
+from grader.checks.scenario import hidden_seed, hidden_seeds
 from grader.checks.values import output_digest
 from grader.course import Assignment
 from grader.grading.judge import Expected, Received, judge
@@ -97,6 +97,8 @@ class Engine:
         self._by_name = {c.name: c for c in self.checks}
         # what judging reads of each (check, seed)'s expected outputs: a public check's, once for all
         self._expected: Bounded[tuple[str, int], Expected] = Bounded()
+        self._public_seeds: dict[str, int] = {}
+        self._hidden_seeds: tuple[str, dict[str, int]] = ("", {})  # the last student's, derived in one pass
         files = [assignment.folder / "checks.py"]
         if any(c.hidden for c in self.checks):
             files.append(assignment.folder / "hidden_checks.py")
@@ -113,7 +115,19 @@ class Engine:
         self.close()
 
     def seed(self, check: Check, student: str) -> int:
-        return check_seed(check, self.assignment.name, student, self.secret, self.expectations)
+        """:func:`check_seed`: a public check's once, a student's hidden ones all at once."""
+        if not check.hidden:
+            if check.name not in self._public_seeds:
+                self._public_seeds[check.name] = check_seed(check, self.assignment.name, student, self.secret,
+                                                            self.expectations)
+            return self._public_seeds[check.name]
+        of, seeds = self._hidden_seeds
+        if of != student or check.name not in seeds:
+            seeds = hidden_seeds(self.secret, self.assignment.name, student, [c for c in self.checks if c.hidden])
+            if check.name not in seeds:  # not one of this engine's checks
+                return check_seed(check, self.assignment.name, student, self.secret, self.expectations)
+            self._hidden_seeds = (student, seeds)
+        return seeds[check.name]
 
     def grade(self, workdir: Path, student: str = "student", **extra: Any) -> Result:
         """Grade the prepared folder ``workdir`` (which holds ``<module>.py``)."""
@@ -201,7 +215,7 @@ class Engine:
         results = []
         for check in self.checks:
             seed = seeds[check.name]
-            reported = report.checks.get(check.name, CheckReport())
+            reported = report.checks.get(check.name) or CheckReport()
             if reported.judged is not None:
                 results.append(reported.judged)
                 continue
