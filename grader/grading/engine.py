@@ -15,7 +15,7 @@ from grader.checks.expected import Bounded, expectations_for
 from grader.checks.scenario import hidden_seed, hidden_seeds
 from grader.checks.values import output_digest
 from grader.course import Assignment
-from grader.grading.judge import Expected, Received, judge
+from grader.grading.judge import Expected, PublicJudgments, Received, judge
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
 from grader.sandbox.runner import CheckReport, RunReport, Sandbox, SandboxFailure
 
@@ -98,6 +98,7 @@ class Engine:
         # what judging reads of each (check, seed)'s expected outputs: a public check's, once for all
         self._expected: Bounded[tuple[str, int], Expected] = Bounded()
         self._public_seeds: dict[str, int] = {}
+        self._public_judgments = PublicJudgments()
         self._hidden_seeds: tuple[str, dict[str, int]] = ("", {})  # the last student's, derived in one pass
         files = [assignment.folder / "checks.py"]
         if any(c.hidden for c in self.checks):
@@ -185,11 +186,10 @@ class Engine:
 
     def expected(self, check: Check, seed: int) -> Expected:
         """``check``'s expected outputs on ``seed``, as judging reads them (derived once per seed)."""
-        outputs = self.expectations.expected(check, seed)
         key = (check.name, seed)
-        known = self._expected[key] if key in self._expected else None
-        if known is None or known.outputs is not outputs:
-            known = self._expected[key] = Expected(check, outputs)
+        if key in self._expected:
+            return self._expected[key]
+        known = self._expected[key] = Expected(check, self.expectations.expected(check, seed))
         return known
 
     def _judge_arrays(self, seeds: dict[str, int]):
@@ -198,11 +198,12 @@ class Engine:
 
         def on_result(name: str, arrays) -> CheckResult:
             check, seed = checks[name], seeds[name]
-            result = judge(check, Received(status="ok", arrays=arrays), self.expected(check, seed), None,
-                           lambda: self.expectations.candidates(check, seed))
-            if not check.hidden:  # what it computed on public inputs (`grade similarity`); hidden ones differ anyway
-                result.digest = output_digest(arrays)
-            return result
+            if not check.hidden:  # with the digest of what it computed on public inputs (`grade similarity`)
+                return self._public_judgments.judge(check, arrays, self.expected(check, seed), seed,
+                                                    lambda: self.expectations.candidates(check, seed))
+            # hidden inputs differ per student: neither judged once for all nor digested
+            return judge(check, Received(status="ok", arrays=arrays), self.expected(check, seed), None,
+                         lambda: self.expectations.candidates(check, seed))
 
         return on_result
 

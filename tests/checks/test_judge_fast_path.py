@@ -9,8 +9,8 @@ import pytest
 from grader.checks.api import check
 from grader.checks.expected import Alternative
 from grader.checks.side_effects import AFTER, BEFORE
-from grader.checks.values import Value
-from grader.grading.judge import Expected, Received, judge
+from grader.checks.values import Value, output_digest
+from grader.grading.judge import Expected, PublicJudgments, Received, judge
 
 SLOT = "f:0"
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0]
@@ -107,3 +107,42 @@ def test_a_check_passes_outright_only_when_every_case_is_within_tolerance_and_th
     assert not expected.passes(c, {"a": Value.of(want), **changed})
     unrecorded = {AFTER + SLOT + "=x": Value.of(np.array([1.0]))}  # recorded after the call, not before it
     assert not expected.passes(c, {"a": Value.of(want), **unrecorded})
+
+
+def test_a_public_check_s_answer_judged_again_from_memory_is_judged_as_the_first_time():
+    c = _check(plot="path")
+    rng = np.random.default_rng(11)
+    memory = PublicJudgments()
+    answers = [_case(rng, {}) for _ in range(200)]
+    outcomes = set()
+    for _ in range(2):  # the second round is answered from memory
+        for expected, received, alternatives in answers:
+            got = memory.judge(c, received.arrays, Expected(c, expected), 7, lambda a=alternatives: a)
+            want = judge(c, received, expected, alternatives)
+            want.digest = output_digest(received.arrays)
+            assert repr(asdict(got)) == repr(asdict(want))
+            outcomes.add((got.status, got.mistake))
+    assert {("passed", None), ("failed", None), ("failed", "slip")} <= outcomes
+
+
+def test_judgments_from_memory_are_fresh_copies_and_tell_a_number_from_an_array_of_one():
+    c = _check()
+    memory = PublicJudgments()
+    expected = Expected(c, {"a": Value.of(np.array([1.0]))})
+    first = memory.judge(c, {"a": Value.of(np.array([1.0]))}, expected, 7)
+    first.functions.append("g")
+    first.message = "changed by its reader"
+    again = memory.judge(c, {"a": Value.of(np.array([1.0]))}, expected, 7)
+    assert again.status == "passed" and again.functions == ["f"] and again.message == ""
+    number = memory.judge(c, {"a": Value.of(np.array(1.0))}, expected, 7)
+    assert number.status == "failed" and "wrong shape ()" in number.message
+
+
+def test_only_small_answers_are_kept_and_diagnosis_runs_once_per_kept_answer():
+    c = _check()
+    expected = Expected(c, {"a": Value.of(np.array([1.0]))})
+    for max_bytes, loads in [(16 << 10, 1), (0, 2)]:
+        memory, calls = PublicJudgments(max_bytes=max_bytes), []
+        for _ in range(2):
+            memory.judge(c, {"a": Value.of(np.array([3.0]))}, expected, 7, lambda: calls.append(1) or [])
+        assert len(calls) == loads
