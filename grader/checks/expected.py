@@ -105,7 +105,7 @@ def with_replaced(reference: Any, mistake: Mistake) -> SimpleNamespace:
     return namespace
 
 
-class _Bounded(OrderedDict):
+class Bounded(OrderedDict):
     """A small LRU map: public checks (one seed each) stay cached; per-student hidden seeds come
     and go, so a worker grading thousands of students keeps flat memory."""
 
@@ -130,8 +130,8 @@ class ReferenceExpectations:
 
     def __init__(self, assignment: Assignment):
         self.assignment = assignment
-        self._expected: dict[tuple[str, int], Outputs] = _Bounded()
-        self._alternatives: dict[tuple[str, int], list[Candidate]] = _Bounded()
+        self._expected: dict[tuple[str, int], Outputs] = Bounded()
+        self._alternatives: dict[tuple[str, int], list[Candidate]] = Bounded()
         # side-effect markers of the expected outputs, per check (and per known mistake of it)
         self._markers: dict[str | tuple[str, str], Outputs] = {}
 

@@ -3,6 +3,7 @@ of the dtype they arrived in. Also their JSON form, for frozen expected outputs.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,16 +69,31 @@ def decode_outputs(data: dict[str, Any]) -> Outputs:
     return {name: decode(v) for name, v in data.items()}
 
 
+Signature = tuple[tuple[str, str, str, tuple[int, ...], bytes], ...]
+
+
+def output_signature(outputs: Outputs) -> Signature:
+    """Each value by name with its kind, dtype, shape and C-order bytes: equal exactly when the
+    values are bit for bit the same, with the same names, kinds, dtypes and shapes (a number and an
+    array of one number differ here; :func:`signature_digest` hashes both alike)."""
+    parts = []
+    for name in sorted(outputs):
+        value = outputs[name]
+        arr = value.array
+        parts.append((name, value.kind, arr.dtype.str, arr.shape, arr.tobytes()))
+    return tuple(parts)
+
+
+def signature_digest(signature: Signature) -> str:
+    """:func:`output_digest` of the outputs whose :func:`output_signature` is ``signature``. Each
+    shape is hashed as ``np.ascontiguousarray`` gives it, as it always was: one number as an array of one."""
+    return hashlib.blake2b(b"".join(part for name, kind, dtype, shape, data in signature
+                                    for part in (f"{name}\0{kind}\0{dtype}\0{shape or (1,)}\0".encode(), data)),
+                           digest_size=8).hexdigest()
+
+
 def output_digest(outputs: Outputs) -> str:
     """A short fingerprint of every value a check received: equal exactly when the values are
     bit-identical (names, kinds, shapes and float64 bits). 16 hex digits: enough to tell a class's
     wrong answers apart, small enough to keep one per public check and submission."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=8)
-    for name in sorted(outputs):
-        value = outputs[name]
-        arr = np.ascontiguousarray(value.array)
-        h.update(f"{name}\0{value.kind}\0{arr.dtype.str}\0{arr.shape}\0".encode())
-        h.update(arr.tobytes())
-    return h.hexdigest()
+    return signature_digest(output_signature(outputs))

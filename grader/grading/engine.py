@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks.api import Check
-from grader.checks.expected import expectations_for
-from grader.checks.scenario import hidden_seed
+from grader.checks.expected import Bounded, expectations_for
+from grader.checks.scenario import hidden_seed, hidden_seeds
 from grader.checks.values import output_digest
 from grader.course import Assignment
-from grader.grading.judge import Received, judge
+from grader.grading.judge import Expected, PublicJudgments, Received, judge
 from grader.result import ERROR, NOT_GRADABLE, CheckResult, Result
 from grader.sandbox.runner import CheckReport, RunReport, Sandbox, SandboxFailure
 
@@ -94,6 +94,12 @@ class Engine:
         self.secret = secret or DEFAULT_SECRET
         self.settings = settings or Settings()
         self.checks: list[Check] = assignment.checks if include_hidden else assignment.public_checks
+        self._by_name = {c.name: c for c in self.checks}
+        # what judging reads of each (check, seed)'s expected outputs: a public check's, once for all
+        self._expected: Bounded[tuple[str, int], Expected] = Bounded()
+        self._public_seeds: dict[str, int] = {}
+        self._public_judgments = PublicJudgments()
+        self._hidden_seeds: tuple[str, dict[str, int]] = ("", {})  # the last student's, derived in one pass
         files = [assignment.folder / "checks.py"]
         if any(c.hidden for c in self.checks):
             files.append(assignment.folder / "hidden_checks.py")
@@ -110,7 +116,19 @@ class Engine:
         self.close()
 
     def seed(self, check: Check, student: str) -> int:
-        return check_seed(check, self.assignment.name, student, self.secret, self.expectations)
+        """:func:`check_seed`: a public check's once, a student's hidden ones all at once."""
+        if not check.hidden:
+            if check.name not in self._public_seeds:
+                self._public_seeds[check.name] = check_seed(check, self.assignment.name, student, self.secret,
+                                                            self.expectations)
+            return self._public_seeds[check.name]
+        of, seeds = self._hidden_seeds
+        if of != student or check.name not in seeds:
+            seeds = hidden_seeds(self.secret, self.assignment.name, student, [c for c in self.checks if c.hidden])
+            if check.name not in seeds:  # not one of this engine's checks
+                return check_seed(check, self.assignment.name, student, self.secret, self.expectations)
+            self._hidden_seeds = (student, seeds)
+        return seeds[check.name]
 
     def grade(self, workdir: Path, student: str = "student", **extra: Any) -> Result:
         """Grade the prepared folder ``workdir`` (which holds ``<module>.py``)."""
@@ -163,20 +181,29 @@ class Engine:
         self.sandbox.submit(workdir, self.assignment.module, jobs, timeout=s.timeout, import_timeout=s.import_timeout,
                             limits={"cpu_seconds": int(s.timeout) + 2, "memory_bytes": s.memory_bytes})
         for check in self.checks:  # while a child runs: the expected outputs are cached for judging
-            self.expectations.expected(check, seeds[check.name])
+            self.expected(check, seeds[check.name])
         return student, extra, seeds, started
+
+    def expected(self, check: Check, seed: int) -> Expected:
+        """``check``'s expected outputs on ``seed``, as judging reads them (derived once per seed)."""
+        key = (check.name, seed)
+        if key in self._expected:
+            return self._expected[key]
+        known = self._expected[key] = Expected(check, self.expectations.expected(check, seed))
+        return known
 
     def _judge_arrays(self, seeds: dict[str, int]):
         """The judge of one check's arrays, called as they arrive (so that one check's are held at once)."""
-        checks = {c.name: c for c in self.checks}
+        checks = self._by_name
 
         def on_result(name: str, arrays) -> CheckResult:
             check, seed = checks[name], seeds[name]
-            result = judge(check, Received(status="ok", arrays=arrays), self.expectations.expected(check, seed), None,
-                           lambda: self.expectations.candidates(check, seed))
-            if not check.hidden:  # what it computed on public inputs (`grade similarity`); hidden ones differ anyway
-                result.digest = output_digest(arrays)
-            return result
+            if not check.hidden:  # with the digest of what it computed on public inputs (`grade similarity`)
+                return self._public_judgments.judge(check, arrays, self.expected(check, seed), seed,
+                                                    lambda: self.expectations.candidates(check, seed))
+            # hidden inputs differ per student: neither judged once for all nor digested
+            return judge(check, Received(status="ok", arrays=arrays), self.expected(check, seed), None,
+                         lambda: self.expectations.candidates(check, seed))
 
         return on_result
 
@@ -189,12 +216,12 @@ class Engine:
         results = []
         for check in self.checks:
             seed = seeds[check.name]
-            reported = report.checks.get(check.name, CheckReport())
+            reported = report.checks.get(check.name) or CheckReport()
             if reported.judged is not None:
                 results.append(reported.judged)
                 continue
             received = to_received(reported, module)
-            results.append(judge(check, received, self.expectations.expected(check, seed), None,
+            results.append(judge(check, received, self.expected(check, seed), None,
                                  lambda c=check, sd=seed: self.expectations.candidates(c, sd)))
             if received.status == "ok" and not check.hidden:  # hidden inputs differ per student anyway
                 results[-1].digest = output_digest(received.arrays)

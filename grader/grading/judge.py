@@ -6,17 +6,19 @@ sandbox's channel (or from a trusted in-process run); nothing here calls student
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from grader.checks.api import Check
 from grader.checks.compare import PASS, Verdict, all_close, compare, matches, same_kind
-from grader.checks.expected import Alternative
+from grader.checks.expected import Alternative, Bounded
 from grader.checks.gradcheck import relative_error
 from grader.checks.scenario import NUMERICAL_SUFFIX
-from grader.checks.side_effects import AFTER, RESTORE, argument_label, changed_slots, is_side, parse, rule_for, stable
-from grader.checks.values import Outputs, Value
+from grader.checks.side_effects import (AFTER, BEFORE, RESTORE, argument_label, changed_slots, is_side, parse, rule_for,
+                                        stable)
+from grader.checks.values import Outputs, Value, output_signature, signature_digest
 from grader.result import ERROR, FAILED, PASSED, TIMEOUT, CheckResult
 
 MAX_MESSAGES = 3
@@ -98,11 +100,60 @@ def _expected_cases(check: Check, expected: Outputs) -> dict[str, Value]:
     return {n: v for n, v in expected.items() if not is_side(n)}
 
 
+class Expected:
+    """One check's expected outputs as judging reads them, derived once per check and seed (an
+    engine keeps them: every student shares a public check's): the cases to compare and the
+    argument slots judged for side effects."""
+
+    __slots__ = ("outputs", "cases", "slots", "values")
+
+    def __init__(self, check: Check, outputs: Outputs):
+        self.outputs = outputs
+        self.cases = _expected_cases(check, outputs)
+        # judged arguments: their stable slot -> the reference's name for them (feedback uses it)
+        self.slots = {stable(n): n for n in outputs if n.startswith(AFTER)}
+        self.values = check.kind == "values"
+
+    def passes(self, check: Check, received: Outputs) -> bool:
+        """Whether ``received`` passes ``check`` outright: every case arrived in the expected kind
+        and shape and is within tolerance (equal bit for bit, usually: one comparison of bytes per
+        case), and no judged argument changed. True exactly when :func:`judge` would find nothing
+        failing and nothing changed; False says only "judge it in full"."""
+        if not self.values or not self.cases:  # gradients and questions are judged in full
+            return False
+        pairs = []
+        for name, want in self.cases.items():
+            got = received.get(name)
+            if got is None or got.array.shape != want.array.shape or \
+                    not same_kind(got.kind, want.kind, check.strict_dtype):
+                return False
+            pairs.append((got.array, want.array))
+        if not all_close(pairs, check.rtol, check.atol, check.floor if check.relative else None):
+            return False
+        return not self.slots or not _changed_any(self.slots, received)
+
+
 def _alternative_cases(check: Check, outputs: Outputs) -> dict[str, Value]:
     """What a known mistake (or variant) answers: its analytic gradients for a gradient check."""
     if check.kind == "gradient":
         return {n: v for n, v in outputs.items() if not n.endswith(NUMERICAL_SUFFIX) and not is_side(n)}
     return {n: v for n, v in outputs.items() if not is_side(n)}
+
+
+def _changed_any(judged_slots: dict[str, str], outputs: Outputs) -> bool:
+    """Whether ``outputs`` show any judged argument slot changed (``bool(_changed(...))``, reading
+    only the records of the judged slots, and a record left bit for bit as it was without arithmetic)."""
+    for name, after in outputs.items():
+        if name.startswith(AFTER) and stable(name) in judged_slots:
+            before = outputs.get(BEFORE + name[len(AFTER):])
+            if before is None:
+                return True
+            if before.array.shape == after.array.shape and before.array.dtype == after.array.dtype \
+                    and before.array.tobytes() == after.array.tobytes():
+                continue  # the same bits: the same record (NaN included)
+            if stable(name) in changed_slots({name: after, BEFORE + name[len(AFTER):]: before}):
+                return True
+    return False
 
 
 def _changed(judged_slots: dict[str, str], outputs: Outputs) -> list[str]:
@@ -145,20 +196,26 @@ def _gradient_consistency(check: Check, received: Received, failing: list[str]) 
     return "; ".join(notes)
 
 
-def judge(check: Check, received: Received, expected: Outputs, alternatives: list[Alternative] | None,
+def judge(check: Check, received: Received, expected: Outputs | Expected, alternatives: list[Alternative] | None,
           load_alternatives=None) -> CheckResult:
-    """One check's result. ``load_alternatives`` is called only when diagnosis is needed; what it
-    returns may compute each alternative's outputs when first read (only those needed are read)."""
+    """One check's result. ``expected``: the expected outputs, or what :class:`Expected` derived of
+    them once. ``load_alternatives`` is called only when diagnosis is needed; what it returns may
+    compute each alternative's outputs when first read (only those needed are read)."""
     hidden = check.hidden
     base = dict(name=check.name, functions=list(check.functions), max_score=check.points,
                 visibility=check.visibility, description=check.description)
     if received.status != "ok":
         status = TIMEOUT if received.status == "timeout" else ERROR
         return CheckResult(score=0.0, status=status, message=_error_message(received, hidden), **base)
-    cases = _expected_cases(check, expected)
+    if not isinstance(expected, Expected):
+        expected = Expected(check, expected)
+    cases = expected.cases
+    if expected.passes(check, received.arrays):  # most checks of most submissions: nothing to diagnose
+        return CheckResult(score=round(float(check.points), 6), status=PASSED, message="", hint=None, mistake=None,
+                           plot=_plot(check, received, cases), **base)
     verdicts = _verdicts(check, cases, received.arrays, hidden)
     failing = [n for n, v in verdicts.items() if not v.passed]
-    names = {stable(n): n for n in expected if n.startswith(AFTER)}  # judged arguments, reference's names
+    names = expected.slots  # judged arguments, reference's names
     changed = _changed(names, received.arrays)
     hint = mistake = None
     if changed:
@@ -223,6 +280,39 @@ def _plot(check: Check, received: Received, cases: dict[str, Value]) -> dict | N
                         "student": None if got is None or got.array.shape != want.array.shape
                         else np.where(np.isfinite(got.array), got.array, np.nan).tolist()}
     return {"kind": check.plot, "series": series} if series else None
+
+
+class PublicJudgments:
+    """Public checks' judgments, by exactly what was received (names, kinds, shapes and bits).
+
+    A public check runs on every student's same inputs, and its judgment depends on nothing but
+    what was received: a class sends it the same few answers again and again (the reference's
+    bits, a known mistake's), and each is judged (and diagnosed) once per worker. Bounded in
+    entries and in the bytes of an answer kept as a key; a bigger answer is judged each time."""
+
+    def __init__(self, size: int = 512, max_bytes: int = 16 << 10):
+        self._known: Bounded = Bounded(size)
+        self.max_bytes = max_bytes
+
+    def judge(self, check: Check, arrays: Outputs, expected: Expected, seed: int,
+              load_alternatives=None) -> CheckResult:
+        """:func:`judge` of the arrays a public ``check`` received on ``seed``, with their digest."""
+        signature = output_signature(arrays)
+        size = 0
+        for part in signature:
+            size += len(part[4])
+        key = (check.name, seed, signature) if size <= self.max_bytes else None
+        if key is not None and key in self._known:
+            result = copy.copy(self._known[key])  # a fresh copy: results are the caller's to keep
+            result.functions = list(result.functions)
+            result.plot = _plot(check, Received(status="ok", arrays=arrays), expected.cases)  # drawn again
+            return result
+        result = judge(check, Received(status="ok", arrays=arrays), expected, None, load_alternatives)
+        result.digest = signature_digest(signature)
+        if key is not None:
+            kept = self._known[key] = copy.copy(result)
+            kept.functions, kept.plot = list(result.functions), None
+        return result
 
 
 def values_equal(a: Outputs, b: Outputs) -> bool:

@@ -48,6 +48,16 @@ DEFERRED_BYTES = 4 << 20
 
 
 _HELD_AS_IS = {np.dtype(np.float64), np.dtype(np.complex128)}  # native byte order: what the grader holds
+# each dtype the wire admits (a short list of names), made once: (the dtype, whether it is held as it is)
+_DTYPES: dict[str, tuple[np.dtype, bool]] = {}
+
+
+def _dtype(name: str) -> tuple[np.dtype, bool]:
+    known = _DTYPES.get(name)
+    if known is None:
+        dtype = np.dtype(name)
+        known = _DTYPES[name] = (dtype, dtype in _HELD_AS_IS)
+    return known
 
 
 def to_values(arrays: list[dict[str, Any]], payload: bytes | bytearray) -> dict[str, Value]:
@@ -57,9 +67,9 @@ def to_values(arrays: list[dict[str, Any]], payload: bytes | bytearray) -> dict[
     out, offset, view = {}, 0, memoryview(payload)
     for item in arrays:
         end = offset + item["nbytes"]
-        dtype = np.dtype(item["dtype"])
+        dtype, as_is = _dtype(item["dtype"])
         raw = np.frombuffer(view[offset:end], dtype=dtype).reshape(item["shape"])
-        out[item["name"]] = Value(raw, dtype.kind) if dtype in _HELD_AS_IS else Value.of(raw)
+        out[item["name"]] = Value(raw, dtype.kind) if as_is else Value.of(raw)
         offset = end
     return out
 
@@ -121,7 +131,10 @@ class Supervisor:
         self._next_child()
 
     def _entry(self, name: str) -> CheckReport:
-        return self.report.checks.setdefault(name, CheckReport())
+        entry = self.report.checks.get(name)
+        if entry is None:
+            entry = self.report.checks[name] = CheckReport()
+        return entry
 
     def _timeout(self, name: str, scope: str, **detail: Any) -> None:
         entry = self._entry(name)
