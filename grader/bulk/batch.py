@@ -21,18 +21,18 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from grader import tempdirs
-from grader.bulk.bundle import bundle, version
+from grader.bulk.bundle import bundle
 from grader.bulk.entries import collect, conflicts, missing_id, problems
 from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
+from grader.bulk.warm_start import Zygote, start_worker, started, warm_start, with_job
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable_result
 from grader.result import NOT_GRADABLE, Result
-from grader.sandbox.confine import die_with_parent
 from grader.stubs import student_sources
 from grader.times import iso
 from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, open_submission, walk
@@ -177,14 +177,14 @@ class _BatchRun:
         assignment = load_solution(solution_folder)
         files = bundle(solution_folder)
         sources = student_sources(assignment, options.templates)  # once per batch, shipped in the job
+        job = Job(assignment.name, files, options.secret, options.settings, sources=sources)
         intake = collect(submissions, options.source, assignment.module, options.roster)
         clashes = conflicts(intake)
         summary = BatchSummary(assignment.name, entries=len(intake.entries), lms=intake.lms,
                                problems=problems(intake, clashes),
                                skipped=intake.skipped)  # grows while entries are read (a file too large)
         return cls(assignment=assignment, gradebook=gradebook, options=options, progress=progress, intake=intake,
-                   job=Job(assignment.name, files, options.secret, options.settings, sources=sources),
-                   version=version(files),
+                   job=job, version=job.version,
                    policy=options.policy or LatePolicy(),  # without one, lateness is recorded, never charged
                    summary=summary, clashes=clashes,
                    roster_skipped=list(options.roster.skipped) if options.roster else [])
@@ -336,23 +336,30 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                   entries: int, work: Work = grade_chunk) -> Iterable:
     """Grade in fresh worker processes, a bounded number of chunks in flight (memory stays flat).
 
-    A worker that dies (killed by the kernel, say) breaks the pool: its chunks are retried one
-    submission at a time in a new pool; a submission that is in flight at three breaks gets a row
-    saying so instead of a grade.
+    Every worker of a pool is started at once and warms up (its zygote, the engine) while this
+    process reads the first entries; the job crosses to each worker once, when it starts
+    (:mod:`grader.bulk.warm_start`). A worker that dies (killed by the kernel, say) breaks the pool:
+    its chunks are retried one submission at a time in a new pool; a submission that is in flight
+    at three breaks gets a row saying so instead of a grade.
     """
     if options.jobs <= 1:
         for chunk in _chunked(items, chunk_size(entries, 1)):
             yield from work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
+    warm = warm_start(job, Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None)
     source = iter(_chunked(items, chunk_size(entries, options.jobs)))
     retry: list[list[Opened]] = []
     attempts: dict[str, int] = {}
     exhausted = False
     while retry or not exhausted:
-        # workers die with this process (a killed batch must not leave them waiting for work forever)
+        mailbox = context.Queue()  # one WarmStart per worker, written by the queue's own thread
+        for _ in range(options.jobs):
+            mailbox.put(warm)
         pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
-                                   initializer=die_with_parent, initargs=(os.getpid(),))
+                                   initializer=start_worker, initargs=(os.getpid(), mailbox))
+        for _ in range(options.jobs):  # each submission starts one more worker while none is idle
+            pool.submit(started)
         futures: dict = {}
         try:
             while True:
@@ -363,7 +370,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         exhausted = chunk is None
                     if chunk is None:
                         break
-                    futures[pool.submit(work, job, chunk)] = chunk
+                    futures[pool.submit(with_job, work, warm.key, chunk)] = chunk
                 if not futures:
                     break
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -391,6 +398,8 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                     break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            mailbox.cancel_join_thread()  # copies no worker took (it died first) are dropped, not waited on
+            mailbox.close()
 
 
 def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
