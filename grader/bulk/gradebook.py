@@ -448,48 +448,41 @@ class Gradebook:
 
         ``plots=False`` leaves the feedback plots out (only pages draw them; they are most of the data).
         """
-        return self._select(assignment, None, plots)
+        return list(self.each_result(assignment, plots=plots))
 
     def result(self, assignment: str, student: str, *, plots: bool = True) -> Result | None:
         """One student's stored result, if any."""
-        found = self._select(assignment, student, plots)
+        found = list(self.each_result(assignment, plots=plots, student=student))  # read whole: no cursor left open
         return found[0] if found else None
 
-    def _select(self, assignment: str, student: str | None, plots: bool) -> list[Result]:
-        where, args = "s.assignment=?", [_text(assignment)]
+    def each_result(self, assignment: str, *, plots: bool = True, student: str | None = None) -> Iterator[Result]:
+        """As :meth:`results`, one result at a time from an open cursor: memory stays flat in the
+        class (``student``: that one's only)."""
+        where, args = "s.assignment=?", (_text(assignment),)
         if student is not None:
-            where, args = where + " AND s.student=?", args + [_text(student)]
+            where, args = where + " AND s.student=?", args + (_text(student),)
         plot = "c.plot" if plots else "NULL"
-        with self._lock:
-            try:
-                subs = self.conn.execute(
-                    "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, "
-                    "s.execution_time, s.submitted_at, s.late_days, s.penalty, s.sha256, s.late_source "
-                    "FROM submissions s "
-                    f"WHERE {where} ORDER BY s.student", args).fetchall()
-                rows = self.conn.execute(
-                    "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, "
-                    f"c.visibility, c.hint, c.mistake, c.description, {plot} FROM checks c "
-                    f"JOIN submissions s ON s.id = c.submission WHERE {where} "
-                    "ORDER BY c.submission, c.position", args).fetchall()
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc, "read it") from None
-            try:
-                digests = dict(self.conn.execute(
-                    "SELECT o.submission, o.digests FROM kept o JOIN submissions s ON s.id = o.submission "
-                    f"WHERE {where}", args).fetchall())
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc, "read it") from None
-        by_sub: dict[int, list[CheckResult]] = {}
-        for sid, *c in rows:
-            by_sub.setdefault(sid, []).append(_check(c))
-        for sid, text in digests.items():
-            known = json.loads(text)
-            for check in by_sub.get(sid, ()):
+        # two cursors in the same order (the unique index's): the submissions, and their checks
+        subs = self._stream(
+            "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, s.execution_time, "
+            "s.submitted_at, s.late_days, s.penalty, s.sha256, s.late_source, o.digests FROM submissions s "
+            f"LEFT JOIN kept o ON o.submission = s.id WHERE {where} ORDER BY s.student", args)
+        checks = self._stream(
+            "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, c.visibility, "
+            f"c.hint, c.mistake, c.description, {plot} FROM submissions s JOIN checks c ON c.submission = s.id "
+            f"WHERE {where} ORDER BY s.student, c.position", args)
+        row = next(checks, None)
+        for sid, *s, digests in subs:
+            known = json.loads(digests) if digests else {}
+            found = []
+            while row is not None and row[0] == sid:
+                check = _check(row[1:])
                 check.digest = known.get(check.name)
-        return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
-                       execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
-                       late_source=s[12], checks=by_sub.get(s[0], [])) for s in subs]
+                found.append(check)
+                row = next(checks, None)
+            yield Result(student=s[0], assignment=s[1], score=s[2], max_score=s[3], status=s[4], message=s[5],
+                         execution_time=s[6], submitted_at=s[7], late_days=s[8], penalty=s[9], sha256=s[10],
+                         late_source=s[11], checks=found)
 
     def _stream(self, query: str, args: tuple[Any, ...], batch: int = 256) -> Iterator[tuple[Any, ...]]:
         """The rows of a read-only query, ``batch`` at a time from an open cursor (never the whole result
