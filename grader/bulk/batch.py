@@ -297,13 +297,17 @@ class _BatchRun:
                         fresh=False)
 
 
-def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
+def _chunked(items: Iterable[Opened], size: Callable[[int], int]) -> Iterable[list[Opened]]:
+    """``items`` in chunks of ``size(handed)`` items (``handed``: how many went in earlier chunks)."""
     chunk: list[Opened] = []
+    handed = 0
+    wanted = size(0)
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= wanted:
             yield chunk
-            chunk = []
+            handed += len(chunk)
+            chunk, wanted = [], size(handed)
     if chunk:
         yield chunk
 
@@ -311,10 +315,12 @@ def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
 MAX_CHUNK = 32  # submissions a worker grades per task: fewer round trips to the pool, a longer pipeline
 
 
-def chunk_size(entries: int, workers: int) -> int:
-    """Submissions per task: up to MAX_CHUNK, but small enough that every worker gets several tasks
-    (a small batch is still spread over all workers, and none is left alone with a long last task)."""
-    return max(1, min(MAX_CHUNK, entries // (max(1, workers) * 4)))
+def chunk_size(entries: int, workers: int, handed: int = 0) -> int:
+    """Submissions per task, once ``handed`` of ``entries`` are handed out: up to MAX_CHUNK, but small
+    enough that every worker gets several tasks of what is left. So a small batch is still spread
+    over all workers, and the tasks shrink towards the end of a large one: no worker is left alone
+    with a long last task while the others idle."""
+    return max(1, min(MAX_CHUNK, (entries - handed) // (max(1, workers) * 4)))
 
 
 MAX_ATTEMPTS = 3
@@ -343,12 +349,12 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
     at three breaks gets a row saying so instead of a grade.
     """
     if options.jobs <= 1:
-        for chunk in _chunked(items, chunk_size(entries, 1)):
+        for chunk in _chunked(items, lambda handed: chunk_size(entries, 1, handed)):
             yield from work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
     warm = warm_start(job, Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None)
-    source = iter(_chunked(items, chunk_size(entries, options.jobs)))
+    source = iter(_chunked(items, lambda handed: chunk_size(entries, options.jobs, handed)))
     retry: list[list[Opened]] = []
     attempts: dict[str, int] = {}
     exhausted = False
@@ -413,7 +419,7 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
         [job_future] = client.scatter([job], broadcast=True)
         workers = len(client.scheduler_info().get("workers", {}))
         window = max(2, 4 * workers)
-        chunks = iter(_chunked(items, chunk_size(entries, workers)))
+        chunks = iter(_chunked(items, lambda handed: chunk_size(entries, workers, handed)))
         futures = as_completed()
         pending: dict = {}
 

@@ -229,6 +229,7 @@ class Gradebook:
         self._plot_text = PlotText()  # used under the lock
         # each preset dictionary (the stub), compressed once: (sha256, size, compressed bytes)
         self._dictionaries: dict[bytes, tuple[str, int, bytes]] = {}
+        self._held: set[str] = set()  # dictionaries this connection has seen committed (never removed)
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
             raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
@@ -399,25 +400,28 @@ class Gradebook:
             digests = None if files is None else json.dumps(
                 {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
+            held = None  # the dictionary this transaction stores, known stored once it commits
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 # a new graded version (new checks or new content), not a late re-assessment of the same one;
                 # found through the submissions' own unique index, so history needs no index of its own
-                before = conn.execute("SELECT version, sha256 FROM submissions WHERE assignment=? AND student=?",
-                                      row[:2]).fetchone()
-                if before is None or tuple(before) != (row[6], row[2]) or fresh:
+                before = conn.execute("SELECT s.version, s.sha256, k.files FROM submissions s LEFT JOIN kept k "
+                                      "ON k.submission = s.id WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
+                if before is None or tuple(before[:2]) != (row[6], row[2]) or fresh:
                     conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
-                before_files = conn.execute("SELECT k.files FROM kept k JOIN submissions s ON s.id = k.submission "
-                                      "WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
-                conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
+                before_files = before[2] if before is not None else None
+                if before is not None:
+                    conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
                 sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
                 conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
                 if kept is not None:
-                    if packed is not None and kept:  # held for good: one reference nobody gives back
+                    # the dictionary is held for good (one reference nobody gives back): stored once
+                    if packed is not None and kept and packed[0] not in self._held:
                         sha, size, data = packed
                         conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
                                      "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
+                        held = sha
                     conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
                                      "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
                                      [(sha, size, used, data) for _, (sha, size, data, used) in kept])
@@ -425,10 +429,12 @@ class Gradebook:
                                  (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")),
                                   digests))
                 if before_files:  # a regrade: give back the old files' references, drop blobs nobody refers to
-                    old = [(h,) for h in json.loads(before_files[0]).values()]
+                    old = [(h,) for h in json.loads(before_files).values()]
                     conn.executemany("UPDATE blobs SET refs = refs - 1 WHERE sha256=?", old)
                     conn.executemany("DELETE FROM blobs WHERE sha256=? AND refs <= 0", old)
                 conn.execute("COMMIT")
+                if held is not None:
+                    self._held.add(held)
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
                 raise _explain(self.path, exc, f"record {result.student!r}") from None

@@ -94,3 +94,15 @@ def test_a_zygote_started_for_other_check_files_is_stopped_and_the_engine_starts
         result = grade_files(engine, {**student_sources(assignment).given, "optim.py": REFERENCE}, "ana")
         assert engine.sandbox.proc is not None and engine.sandbox.proc is not launched.proc
     assert result.status == "graded" and result.score == assignment.max_score
+
+
+def test_chunks_shrink_towards_the_end_so_no_worker_is_left_alone_with_a_long_last_task():
+    from grader.bulk.batch import MAX_CHUNK, _chunked, chunk_size
+
+    sizes = [len(chunk) for chunk in _chunked(range(1000), lambda handed: chunk_size(1000, 2, handed))]
+    assert sum(sizes) == 1000 and sizes[0] == MAX_CHUNK
+    handed = 0
+    for size in sizes:  # each a quarter of a worker's share of what is left, at most
+        assert size == max(1, min(MAX_CHUNK, (1000 - handed) // 8))
+        handed += size
+    assert sizes[-8:] == [1] * 8
