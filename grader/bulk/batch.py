@@ -2,8 +2,9 @@
 
 The main process opens every entry (safely, as bytes), skips those already graded with the same
 content and assignment version, and hands the rest in chunks to workers: local processes started
-fresh (never forked from this possibly threaded process), or Dask workers. Each result is committed
-to the gradebook as soon as it arrives, so a killed batch loses at most what was in flight.
+fresh (never forked from this possibly threaded process), or Dask workers. The results of each task
+are committed to the gradebook together as soon as they arrive, so a killed batch loses at most
+what was in flight.
 """
 
 from __future__ import annotations
@@ -130,8 +131,10 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     tempdirs.sweep()  # folders (and copies of the reference) left by an earlier batch that was killed
     run = _BatchRun.start(submissions, solution_folder, gradebook, options, progress)
     try:
-        for result in run_chunks(run.job, run.to_grade(), options, run.assignment, run.summary.entries):
-            run.record(result, fresh=True)
+        for results in run_tasks(run.job, run.to_grade(), options, run.assignment, run.summary.entries):
+            with gradebook.grouped():  # one transaction per task's results, committed as they arrive
+                for result in results:
+                    run.record(result, fresh=True)
         run.record_missing()
     finally:
         run.intake.close()
@@ -334,6 +337,14 @@ def run_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignm
     """``work`` over ``items`` in chunks, on local worker processes (``options.jobs``) or a Dask
     cluster (``options.scheduler``). Yields what ``work`` returns, item by item, and a
     not-gradable :class:`Result` for an item whose worker was lost every time it was tried."""
+    for results in run_tasks(job, items, options, assignment, entries, work):
+        yield from results
+
+
+def run_tasks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment, entries: int,
+              work: Work = grade_chunk) -> Iterable[list]:
+    """As :func:`run_chunks`, what each task returned as one list, as soon as it is done (a
+    not-gradable row for a lost item comes as a list of its own)."""
     runner = _dask_chunks if options.scheduler else _local_chunks
     return runner(job, items, options, assignment, entries, work)
 
@@ -350,7 +361,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
     """
     if options.jobs <= 1:
         for chunk in _chunked(items, lambda handed: chunk_size(entries, 1, handed)):
-            yield from work(job, chunk)
+            yield work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
     warm = warm_start(job, Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None)
@@ -390,13 +401,13 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         for opened in chunk:
                             attempts[opened.student] = attempts.get(opened.student, 0) + 1
                             if attempts[opened.student] >= MAX_ATTEMPTS:
-                                yield not_gradable_row(assignment, opened.student, "the grading worker died each time "
-                                                       "this submission was graded (out of memory?)",
-                                                       submitted_at=opened.submitted_at, sha256=opened.sha256)
+                                yield [not_gradable_row(assignment, opened.student, "the grading worker died each "
+                                                        "time this submission was graded (out of memory?)",
+                                                        submitted_at=opened.submitted_at, sha256=opened.sha256)]
                             else:
                                 retry.append([opened])
                         continue
-                    yield from results
+                    yield results
                 if broken:
                     for fut, chunk in futures.items():  # the rest of this pool is lost too
                         retry.extend([o] for o in chunk)
@@ -441,7 +452,7 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
                                             f"were lost every time it was tried ({type(exc).__name__})",
                                             submitted_at=opened.submitted_at, sha256=opened.sha256)
                            for opened in chunk]
-            yield from results
+            yield results
             fut.release()
             chunk = next(chunks, None)
             if chunk is not None:

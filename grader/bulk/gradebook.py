@@ -10,6 +10,9 @@ One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Wh
   since the gradebook is a record of work that can be redone, not the only copy of anything.
 * FULL would add an ``fsync`` to every commit (one per submission), a real cost at hundreds of
   submissions per second for no gain against the failure the batch must survive (a killed process).
+* A batch records the results of one worker's task in one transaction (:meth:`Gradebook.grouped`),
+  as soon as they arrive: a killed batch still loses only what was in flight (a task whose results
+  had come but were not yet committed is graded again), and each submission is still whole or absent.
 
 Not safe to share across ``fork()``: open the gradebook in the process that writes it.
 
@@ -30,6 +33,7 @@ import sqlite3
 import threading
 import hashlib
 import zlib
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -230,6 +234,7 @@ class Gradebook:
         # each preset dictionary (the stub), compressed once: (sha256, size, compressed bytes)
         self._dictionaries: dict[bytes, tuple[str, int, bytes]] = {}
         self._held: set[str] = set()  # dictionaries this connection has seen committed (never removed)
+        self._group: set[str] | None = None  # inside grouped(): the dictionaries its transaction stores
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
             raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
@@ -401,8 +406,10 @@ class Gradebook:
                 {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
             held = None  # the dictionary this transaction stores, known stored once it commits
+            grouped = self._group is not None  # grouped(): its transaction is open, and it commits
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                if not grouped:
+                    conn.execute("BEGIN IMMEDIATE")
                 # a new graded version (new checks or new content), not a late re-assessment of the same one;
                 # found through the submissions' own unique index, so history needs no index of its own
                 before = conn.execute("SELECT s.version, s.sha256, k.files FROM submissions s LEFT JOIN kept k "
@@ -432,6 +439,10 @@ class Gradebook:
                     old = [(h,) for h in json.loads(before_files).values()]
                     conn.executemany("UPDATE blobs SET refs = refs - 1 WHERE sha256=?", old)
                     conn.executemany("DELETE FROM blobs WHERE sha256=? AND refs <= 0", old)
+                if grouped:
+                    if held is not None:
+                        self._group.add(held)
+                    return
                 conn.execute("COMMIT")
                 if held is not None:
                     self._held.add(held)
@@ -441,6 +452,35 @@ class Gradebook:
             except BaseException:
                 self._rollback(conn)
                 raise
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Record the results of the block in one transaction: all of them committed when it ends, none
+        if it raises (or the process is killed before). Cheaper than a commit per result; meant for
+        results that have all arrived, so that none waits for anything else to be committed."""
+        with self._lock:
+            if self._group is not None:
+                raise RuntimeError("grouped() does not nest")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "record results") from None
+            self._group = set()
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._group = None
+                self._rollback(self.conn)
+            raise
+        with self._lock:
+            held, self._group = self._group, None
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(self.conn)
+                raise _explain(self.path, exc, "record results") from None
+            self._held |= held
 
     def _packed(self, dictionary: bytes) -> tuple[str, int, bytes]:
         """(sha256, size, compressed bytes) of a preset dictionary, computed once per gradebook."""
