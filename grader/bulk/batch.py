@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from grader import tempdirs
 from grader.bulk.bundle import bundle
@@ -28,7 +28,7 @@ from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
-from grader.bulk.warm_start import Zygote, start_worker, started, warm_start, with_job
+from grader.bulk.warm_start import WarmStart, Zygote, start_worker, started, warm_start, with_job
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
@@ -364,19 +364,14 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
             yield work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    warm = warm_start(job, Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None)
+    zygote = Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None
+    warm = warm_start(job, zygote)  # the job pickled once, for every worker of every pool
     source = iter(_chunked(items, lambda handed: chunk_size(entries, options.jobs, handed)))
     retry: list[list[Opened]] = []
     attempts: dict[str, int] = {}
     exhausted = False
     while retry or not exhausted:
-        mailbox = context.Queue()  # one WarmStart per worker, written by the queue's own thread
-        for _ in range(options.jobs):
-            mailbox.put(warm)
-        pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
-                                   initializer=start_worker, initargs=(os.getpid(), mailbox))
-        for _ in range(options.jobs):  # each submission starts one more worker while none is idle
-            pool.submit(started)
+        pool, mailbox = _warm_pool(context, warm, options.jobs)
         futures: dict = {}
         try:
             while True:
@@ -398,14 +393,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         results = fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        for opened in chunk:
-                            attempts[opened.student] = attempts.get(opened.student, 0) + 1
-                            if attempts[opened.student] >= MAX_ATTEMPTS:
-                                yield [not_gradable_row(assignment, opened.student, "the grading worker died each "
-                                                        "time this submission was graded (out of memory?)",
-                                                        submitted_at=opened.submitted_at, sha256=opened.sha256)]
-                            else:
-                                retry.append([opened])
+                        yield from _lost(chunk, attempts, retry, assignment)
                         continue
                     yield results
                 if broken:
@@ -417,6 +405,33 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
             pool.shutdown(wait=True, cancel_futures=True)
             mailbox.cancel_join_thread()  # copies no worker took (it died first) are dropped, not waited on
             mailbox.close()
+
+
+def _lost(chunk: list[Opened], attempts: dict[str, int], retry: list[list[Opened]],
+          assignment: Assignment) -> Iterable[list[Result]]:
+    """A chunk whose worker died: each submission is retried alone, or after MAX_ATTEMPTS gets a row
+    saying so (a list of its own)."""
+    for opened in chunk:
+        attempts[opened.student] = attempts.get(opened.student, 0) + 1
+        if attempts[opened.student] >= MAX_ATTEMPTS:
+            yield [not_gradable_row(assignment, opened.student, "the grading worker died each time this "
+                                    "submission was graded (out of memory?)",
+                                    submitted_at=opened.submitted_at, sha256=opened.sha256)]
+        else:
+            retry.append([opened])
+
+
+def _warm_pool(context, warm: WarmStart, jobs: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A pool of ``jobs`` fresh workers, all started now, each taking ``warm`` from the mailbox (a
+    queue, written by its own thread) as it starts; the caller closes both."""
+    mailbox = context.Queue()
+    for _ in range(jobs):
+        mailbox.put(warm)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
+                               initargs=(os.getpid(), mailbox))
+    for _ in range(jobs):  # each submission starts one more worker while none is idle
+        pool.submit(started)
+    return pool, mailbox
 
 
 def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,

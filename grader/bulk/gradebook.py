@@ -405,53 +405,43 @@ class Gradebook:
             digests = None if files is None else json.dumps(
                 {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
-            held = None  # the dictionary this transaction stores, known stored once it commits
             grouped = self._group is not None  # grouped(): its transaction is open, and it commits
             try:
                 if not grouped:
                     conn.execute("BEGIN IMMEDIATE")
-                # a new graded version (new checks or new content), not a late re-assessment of the same one;
-                # found through the submissions' own unique index, so history needs no index of its own
-                before = conn.execute("SELECT s.version, s.sha256, k.files FROM submissions s LEFT JOIN kept k "
-                                      "ON k.submission = s.id WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
-                if before is None or tuple(before[:2]) != (row[6], row[2]) or fresh:
-                    conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
-                before_files = before[2] if before is not None else None
-                if before is not None:
-                    conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
-                sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
-                conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
-                if kept is not None:
-                    # the dictionary is held for good (one reference nobody gives back): stored once
-                    if packed is not None and kept and packed[0] not in self._held:
-                        sha, size, data = packed
-                        conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
-                                     "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
-                        held = sha
-                    conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
-                                     "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
-                                     [(sha, size, used, data) for _, (sha, size, data, used) in kept])
-                    conn.execute("INSERT INTO kept (submission, files, digests) VALUES (?, ?, ?)",
-                                 (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")),
-                                  digests))
+                sid, before_files = _replace_row(conn, row, checks, fresh, float(result.raw_score))
+                held = None if kept is None else self._keep_files(conn, sid, kept, packed, digests)
                 if before_files:  # a regrade: give back the old files' references, drop blobs nobody refers to
                     old = [(h,) for h in json.loads(before_files).values()]
                     conn.executemany("UPDATE blobs SET refs = refs - 1 WHERE sha256=?", old)
                     conn.executemany("DELETE FROM blobs WHERE sha256=? AND refs <= 0", old)
-                if grouped:
-                    if held is not None:
-                        self._group.add(held)
-                    return
-                conn.execute("COMMIT")
-                if held is not None:
-                    self._held.add(held)
+                if not grouped:
+                    conn.execute("COMMIT")
+                if held is not None:  # known stored once its transaction commits
+                    (self._group if grouped else self._held).add(held)
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
                 raise _explain(self.path, exc, f"record {result.student!r}") from None
             except BaseException:
                 self._rollback(conn)
                 raise
+
+    def _keep_files(self, conn: sqlite3.Connection, sid: int, kept: list, packed: tuple[str, int, bytes] | None,
+                    digests: str | None) -> str | None:
+        """Store a submission's files (blobs counted by reference) and digests; the sha256 of the
+        dictionary this stored, if it did (it is held for good: one reference nobody gives back)."""
+        held = None
+        if packed is not None and kept and packed[0] not in self._held:  # stored once per connection
+            sha, size, data = packed
+            conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
+                         "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
+            held = sha
+        conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
+                         "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
+                         [(sha, size, used, data) for _, (sha, size, data, used) in kept])
+        conn.execute("INSERT INTO kept (submission, files, digests) VALUES (?, ?, ?)",
+                     (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")), digests))
+        return held
 
     @contextmanager
     def grouped(self) -> Iterator[None]:
@@ -628,6 +618,24 @@ class Gradebook:
         """Close the file (idempotent)."""
         with self._lock:
             self._abandon()
+
+
+def _replace_row(conn: sqlite3.Connection, row: tuple, checks: list[tuple], fresh: bool,
+                 raw_score: float) -> tuple[int, str | None]:
+    """Put ``row`` (and its ``checks``) in place of the student's earlier one, with a history row
+    for a new graded version; (its id, the earlier row's kept files or None)."""
+    # a new graded version (new checks or new content), not a late re-assessment of the same one;
+    # found through the submissions' own unique index, so history needs no index of its own
+    before = conn.execute("SELECT s.version, s.sha256, k.files FROM submissions s LEFT JOIN kept k "
+                          "ON k.submission = s.id WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
+    if before is None or tuple(before[:2]) != (row[6], row[2]) or fresh:
+        conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (*row[:2], row[6], row[2], raw_score, row[8], row[9], row[12]))
+    if before is not None:
+        conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
+    sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
+    conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
+    return sid, (before[2] if before is not None else None)
 
 
 def _migrate(conn: sqlite3.Connection, found: int) -> None:
