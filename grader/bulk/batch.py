@@ -28,7 +28,7 @@ from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
-from grader.bulk.warm_start import WarmStart, Zygote, start_worker, started, warm_start, with_job
+from grader.bulk.warm_start import WarmStart, ZygoteFiles, start_worker, started, warm_start, with_job
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
@@ -364,7 +364,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
             yield work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    zygote = Zygote(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None
+    zygote = ZygoteFiles(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None
     warm = warm_start(job, zygote)  # the job pickled once, for every worker of every pool
     source = iter(_chunked(items, lambda handed: chunk_size(entries, options.jobs, handed)))
     retry: list[list[Opened]] = []

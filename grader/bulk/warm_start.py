@@ -17,13 +17,16 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:
+    from grader.sandbox.launch import Launched
 
 HIDDEN_CHECKS = "hidden_checks.py"
 
 
 @dataclass(frozen=True)
-class Zygote:
+class ZygoteFiles:
     """What a worker needs to launch its zygote before it knows the job: the assignment's bundle
     (whose check files the zygote loads) and the start method the job's settings ask for."""
 
@@ -38,7 +41,7 @@ class WarmStart:
 
     key: str  # names the job in the chunks sent afterwards
     job: bytes  # the whole job, pickled once in the batch's process
-    zygote: Zygote | None = None  # None: a job of other work (an audit's), installed without warming up
+    zygote: ZygoteFiles | None = None  # None: a job of other work (an audit's), installed without warming up
 
 
 _JOBS: dict[str, Any] = {}  # key -> the job (its pickle until first used)
@@ -50,7 +53,7 @@ class Mailbox(Protocol):
     def get(self) -> WarmStart: ...
 
 
-def warm_start(job: Any, zygote: Zygote | None = None) -> WarmStart:
+def warm_start(job: Any, zygote: ZygoteFiles | None = None) -> WarmStart:
     """The :class:`WarmStart` of ``job`` (any picklable job; a grading Job comes with its ``zygote``),
     pickled once for every worker of every pool of the batch."""
     data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
@@ -82,7 +85,7 @@ def start_worker(parent: int, mailbox: Mailbox) -> None:
             launched.close()
 
 
-def _launch_zygote(warm: Zygote):
+def _launch_zygote(warm: ZygoteFiles) -> "Launched":
     """The zygote for the check files the engine will ask for (checks.py, and hidden_checks.py when
     the bundle has one); the engine adopts it only if they are (:meth:`Sandbox.adopt`)."""
     from grader.bulk.bundle import unpack_bundle
