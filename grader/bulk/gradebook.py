@@ -1,4 +1,4 @@
-"""The gradebook: every graded submission of a batch, committed as soon as it is graded.
+"""The gradebook: every graded submission of a batch, committed as soon as its result arrives.
 
 One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Why NORMAL is enough:
 
