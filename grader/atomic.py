@@ -8,17 +8,28 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    with atomic_stream(path) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_stream(path: Path) -> Iterator[BinaryIO]:
+    """A file written piece by piece (a whole class's results, never all in memory) that appears
+    at ``path`` whole when the block ends, or not at all if it raises."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -27,4 +38,3 @@ def atomic_write(path: Path, data: bytes) -> Path:
         except OSError:
             pass
         raise
-    return path

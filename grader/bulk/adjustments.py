@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from grader.errors import AuthoringError
-from grader.result import Result, scale_results
+from grader.result import Result, scale_result
 from grader.wording import plural
 
 if TYPE_CHECKING:
@@ -47,8 +47,14 @@ def apply_adjustments(results: Iterable[Result], adjustments: dict[str, list[dic
 def published_results(book: "Gradebook", assignment: str, points: float | None, *, plots: bool) -> list[Result]:
     """The gradebook's results for ``assignment`` as every output shows them: scaled to the
     published ``points``, then adjusted (with their plot arrays only when ``plots``)."""
-    return apply_adjustments(scale_results(book.results(assignment, plots=plots), points),
-                             book.adjustments(assignment))
+    return list(each_published(book, assignment, points, plots=plots))
+
+
+def each_published(book: "Gradebook", assignment: str, points: float | None, *, plots: bool) -> Iterator[Result]:
+    """:func:`published_results` one at a time, by student (memory stays flat in the class)."""
+    adjustments = book.adjustments(assignment)
+    for result in book.each_result(assignment, plots=plots):
+        yield from apply_adjustments([scale_result(result, points)], adjustments)
 
 
 def adjust_score(gradebook: Path, assignment: str, student: str, points: float, note: str) -> float:

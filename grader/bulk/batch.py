@@ -2,8 +2,9 @@
 
 The main process opens every entry (safely, as bytes), skips those already graded with the same
 content and assignment version, and hands the rest in chunks to workers: local processes started
-fresh (never forked from this possibly threaded process), or Dask workers. Each result is committed
-to the gradebook as soon as it arrives, so a killed batch loses at most what was in flight.
+fresh (never forked from this possibly threaded process), or Dask workers. The results of each task
+are committed to the gradebook together as soon as they arrive, so a killed batch loses at most
+what was in flight.
 """
 
 from __future__ import annotations
@@ -18,21 +19,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from grader import tempdirs
-from grader.bulk.bundle import bundle, version
+from grader.bulk.bundle import bundle
 from grader.bulk.entries import collect, conflicts, missing_id, problems
 from grader.bulk.extensions import Extensions
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.late import LatePolicy, apply_late
 from grader.bulk.timing import NONE, Facts, Lateness, decide
+from grader.bulk.warm_start import WarmStart, ZygoteFiles, start_worker, started, warm_start, with_job
 from grader.bulk.worker import Job, grade_chunk
 from grader.course import Assignment, load_solution
 from grader.grading.engine import Settings
 from grader.grading.engine import not_gradable_result
 from grader.result import NOT_GRADABLE, Result
-from grader.sandbox.confine import die_with_parent
 from grader.stubs import student_sources
 from grader.times import iso
 from grader.submission import NotGradable, Opened, _manifest_time, entry_digest, open_submission, walk
@@ -130,8 +131,10 @@ def run_batch(submissions: Path, solution_folder: Path, gradebook: Gradebook, op
     tempdirs.sweep()  # folders (and copies of the reference) left by an earlier batch that was killed
     run = _BatchRun.start(submissions, solution_folder, gradebook, options, progress)
     try:
-        for result in run_chunks(run.job, run.to_grade(), options, run.assignment, run.summary.entries):
-            run.record(result, fresh=True)
+        for results in run_tasks(run.job, run.to_grade(), options, run.assignment, run.summary.entries):
+            with gradebook.grouped():  # one transaction per task's results, committed as they arrive
+                for result in results:
+                    run.record(result, fresh=True)
         run.record_missing()
     finally:
         run.intake.close()
@@ -177,14 +180,14 @@ class _BatchRun:
         assignment = load_solution(solution_folder)
         files = bundle(solution_folder)
         sources = student_sources(assignment, options.templates)  # once per batch, shipped in the job
+        job = Job(assignment.name, files, options.secret, options.settings, sources=sources)
         intake = collect(submissions, options.source, assignment.module, options.roster)
         clashes = conflicts(intake)
         summary = BatchSummary(assignment.name, entries=len(intake.entries), lms=intake.lms,
                                problems=problems(intake, clashes),
                                skipped=intake.skipped)  # grows while entries are read (a file too large)
         return cls(assignment=assignment, gradebook=gradebook, options=options, progress=progress, intake=intake,
-                   job=Job(assignment.name, files, options.secret, options.settings, sources=sources),
-                   version=version(files),
+                   job=job, version=job.version,
                    policy=options.policy or LatePolicy(),  # without one, lateness is recorded, never charged
                    summary=summary, clashes=clashes,
                    roster_skipped=list(options.roster.skipped) if options.roster else [])
@@ -297,13 +300,17 @@ class _BatchRun:
                         fresh=False)
 
 
-def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
+def _chunked(items: Iterable[Opened], size: Callable[[int], int]) -> Iterable[list[Opened]]:
+    """``items`` in chunks of ``size(handed)`` items (``handed``: how many went in earlier chunks)."""
     chunk: list[Opened] = []
+    handed = 0
+    wanted = size(0)
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= wanted:
             yield chunk
-            chunk = []
+            handed += len(chunk)
+            chunk, wanted = [], size(handed)
     if chunk:
         yield chunk
 
@@ -311,10 +318,12 @@ def _chunked(items: Iterable[Opened], size: int) -> Iterable[list[Opened]]:
 MAX_CHUNK = 32  # submissions a worker grades per task: fewer round trips to the pool, a longer pipeline
 
 
-def chunk_size(entries: int, workers: int) -> int:
-    """Submissions per task: up to MAX_CHUNK, but small enough that every worker gets several tasks
-    (a small batch is still spread over all workers, and none is left alone with a long last task)."""
-    return max(1, min(MAX_CHUNK, entries // (max(1, workers) * 4)))
+def chunk_size(entries: int, workers: int, handed: int = 0) -> int:
+    """Submissions per task, once ``handed`` of ``entries`` are handed out: up to MAX_CHUNK, but small
+    enough that every worker gets several tasks of what is left. So a small batch is still spread
+    over all workers, and the tasks shrink towards the end of a large one: no worker is left alone
+    with a long last task while the others idle."""
+    return max(1, min(MAX_CHUNK, (entries - handed) // (max(1, workers) * 4)))
 
 
 MAX_ATTEMPTS = 3
@@ -328,6 +337,14 @@ def run_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignm
     """``work`` over ``items`` in chunks, on local worker processes (``options.jobs``) or a Dask
     cluster (``options.scheduler``). Yields what ``work`` returns, item by item, and a
     not-gradable :class:`Result` for an item whose worker was lost every time it was tried."""
+    for results in run_tasks(job, items, options, assignment, entries, work):
+        yield from results
+
+
+def run_tasks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment, entries: int,
+              work: Work = grade_chunk) -> Iterable[list]:
+    """As :func:`run_chunks`, what each task returned as one list, as soon as it is done (a
+    not-gradable row for a lost item comes as a list of its own)."""
     runner = _dask_chunks if options.scheduler else _local_chunks
     return runner(job, items, options, assignment, entries, work)
 
@@ -336,23 +353,25 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                   entries: int, work: Work = grade_chunk) -> Iterable:
     """Grade in fresh worker processes, a bounded number of chunks in flight (memory stays flat).
 
-    A worker that dies (killed by the kernel, say) breaks the pool: its chunks are retried one
-    submission at a time in a new pool; a submission that is in flight at three breaks gets a row
-    saying so instead of a grade.
+    Every worker of a pool is started at once and warms up (its zygote, the engine) while this
+    process reads the first entries; the job crosses to each worker once, when it starts
+    (:mod:`grader.bulk.warm_start`). A worker that dies (killed by the kernel, say) breaks the pool:
+    its chunks are retried one submission at a time in a new pool; a submission that is in flight
+    at three breaks gets a row saying so instead of a grade.
     """
     if options.jobs <= 1:
-        for chunk in _chunked(items, chunk_size(entries, 1)):
-            yield from work(job, chunk)
+        for chunk in _chunked(items, lambda handed: chunk_size(entries, 1, handed)):
+            yield work(job, chunk)
         return
     context = multiprocessing.get_context("spawn")
-    source = iter(_chunked(items, chunk_size(entries, options.jobs)))
+    zygote = ZygoteFiles(job.assignment, job.files, job.settings.start_method) if isinstance(job, Job) else None
+    warm = warm_start(job, zygote)  # the job pickled once, for every worker of every pool
+    source = iter(_chunked(items, lambda handed: chunk_size(entries, options.jobs, handed)))
     retry: list[list[Opened]] = []
     attempts: dict[str, int] = {}
     exhausted = False
     while retry or not exhausted:
-        # workers die with this process (a killed batch must not leave them waiting for work forever)
-        pool = ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
-                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        pool, mailbox = _warm_pool(context, warm, options.jobs)
         futures: dict = {}
         try:
             while True:
@@ -363,7 +382,7 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         exhausted = chunk is None
                     if chunk is None:
                         break
-                    futures[pool.submit(work, job, chunk)] = chunk
+                    futures[pool.submit(with_job, work, warm.key, chunk)] = chunk
                 if not futures:
                     break
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -374,16 +393,9 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                         results = fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        for opened in chunk:
-                            attempts[opened.student] = attempts.get(opened.student, 0) + 1
-                            if attempts[opened.student] >= MAX_ATTEMPTS:
-                                yield not_gradable_row(assignment, opened.student, "the grading worker died each time "
-                                                       "this submission was graded (out of memory?)",
-                                                       submitted_at=opened.submitted_at, sha256=opened.sha256)
-                            else:
-                                retry.append([opened])
+                        yield from _lost(chunk, attempts, retry, assignment)
                         continue
-                    yield from results
+                    yield results
                 if broken:
                     for fut, chunk in futures.items():  # the rest of this pool is lost too
                         retry.extend([o] for o in chunk)
@@ -391,6 +403,35 @@ def _local_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assi
                     break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            mailbox.cancel_join_thread()  # copies no worker took (it died first) are dropped, not waited on
+            mailbox.close()
+
+
+def _lost(chunk: list[Opened], attempts: dict[str, int], retry: list[list[Opened]],
+          assignment: Assignment) -> Iterable[list[Result]]:
+    """A chunk whose worker died: each submission is retried alone, or after MAX_ATTEMPTS gets a row
+    saying so (a list of its own)."""
+    for opened in chunk:
+        attempts[opened.student] = attempts.get(opened.student, 0) + 1
+        if attempts[opened.student] >= MAX_ATTEMPTS:
+            yield [not_gradable_row(assignment, opened.student, "the grading worker died each time this "
+                                    "submission was graded (out of memory?)",
+                                    submitted_at=opened.submitted_at, sha256=opened.sha256)]
+        else:
+            retry.append([opened])
+
+
+def _warm_pool(context, warm: WarmStart, jobs: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A pool of ``jobs`` fresh workers, all started now, each taking ``warm`` from the mailbox (a
+    queue, written by its own thread) as it starts; the caller closes both."""
+    mailbox = context.Queue()
+    for _ in range(jobs):
+        mailbox.put(warm)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
+                               initargs=(os.getpid(), mailbox))
+    for _ in range(jobs):  # each submission starts one more worker while none is idle
+        pool.submit(started)
+    return pool, mailbox
 
 
 def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assignment: Assignment,
@@ -404,7 +445,7 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
         [job_future] = client.scatter([job], broadcast=True)
         workers = len(client.scheduler_info().get("workers", {}))
         window = max(2, 4 * workers)
-        chunks = iter(_chunked(items, chunk_size(entries, workers)))
+        chunks = iter(_chunked(items, lambda handed: chunk_size(entries, workers, handed)))
         futures = as_completed()
         pending: dict = {}
 
@@ -426,7 +467,7 @@ def _dask_chunks(job: Job, items: Iterable[Opened], options: BatchOptions, assig
                                             f"were lost every time it was tried ({type(exc).__name__})",
                                             submitted_at=opened.submitted_at, sha256=opened.sha256)
                            for opened in chunk]
-            yield from results
+            yield results
             fut.release()
             chunk = next(chunks, None)
             if chunk is not None:

@@ -27,7 +27,7 @@ def format_batch_summary(outcome: BatchOutcome, templates: Path | None = None) -
                   late_sources=sorted(summary.late_sources.items()) if lateness else [],
                   late_notes=sorted(summary.late_notes.items()) if lateness else [],
                   written=outcome.written,
-                  class_summary=format_class_summary(outcome.results) if summary.entries else None).rstrip("\n")
+                  class_summary=format_class_summary(outcome.figures) if summary.entries else None).rstrip("\n")
 
 
 def untimed_warning(outcome: BatchOutcome) -> str | None:

@@ -1,4 +1,4 @@
-"""The gradebook: every graded submission of a batch, committed as soon as it is graded.
+"""The gradebook: every graded submission of a batch, committed as soon as its result arrives.
 
 One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Why NORMAL is enough:
 
@@ -10,6 +10,9 @@ One SQLite file (stdlib ``sqlite3``) in WAL mode with ``synchronous=NORMAL``. Wh
   since the gradebook is a record of work that can be redone, not the only copy of anything.
 * FULL would add an ``fsync`` to every commit (one per submission), a real cost at hundreds of
   submissions per second for no gain against the failure the batch must survive (a killed process).
+* A batch records the results of one worker's task in one transaction (:meth:`Gradebook.grouped`),
+  as soon as they arrive: a killed batch still loses only what was in flight (a task whose results
+  had come but were not yet committed is graded again), and each submission is still whole or absent.
 
 Not safe to share across ``fork()``: open the gradebook in the process that writes it.
 
@@ -30,6 +33,7 @@ import sqlite3
 import threading
 import hashlib
 import zlib
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -229,6 +233,8 @@ class Gradebook:
         self._plot_text = PlotText()  # used under the lock
         # each preset dictionary (the stub), compressed once: (sha256, size, compressed bytes)
         self._dictionaries: dict[bytes, tuple[str, int, bytes]] = {}
+        self._held: set[str] = set()  # dictionaries this connection has seen committed (never removed)
+        self._group: set[str] | None = None  # inside grouped(): the dictionaries its transaction stores
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
             raise GradebookError(f"gradebook {self.path}: {parent} is a file, not a folder; "
@@ -399,42 +405,72 @@ class Gradebook:
             digests = None if files is None else json.dumps(
                 {c.name: c.digest for c in result.checks if c.digest}, separators=(",", ":"))
             conn = self.conn
+            grouped = self._group is not None  # grouped(): its transaction is open, and it commits
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                # a new graded version (new checks or new content), not a late re-assessment of the same one;
-                # found through the submissions' own unique index, so history needs no index of its own
-                before = conn.execute("SELECT version, sha256 FROM submissions WHERE assignment=? AND student=?",
-                                      row[:2]).fetchone()
-                if before is None or tuple(before) != (row[6], row[2]) or fresh:
-                    conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (*row[:2], row[6], row[2], float(result.raw_score), row[8], row[9], row[12]))
-                before_files = conn.execute("SELECT k.files FROM kept k JOIN submissions s ON s.id = k.submission "
-                                      "WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
-                conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
-                sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
-                conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
-                if kept is not None:
-                    if packed is not None and kept:  # held for good: one reference nobody gives back
-                        sha, size, data = packed
-                        conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
-                                     "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
-                    conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
-                                     "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
-                                     [(sha, size, used, data) for _, (sha, size, data, used) in kept])
-                    conn.execute("INSERT INTO kept (submission, files, digests) VALUES (?, ?, ?)",
-                                 (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")),
-                                  digests))
+                if not grouped:
+                    conn.execute("BEGIN IMMEDIATE")
+                sid, before_files = _replace_row(conn, row, checks, fresh, float(result.raw_score))
+                held = None if kept is None else self._keep_files(conn, sid, kept, packed, digests)
                 if before_files:  # a regrade: give back the old files' references, drop blobs nobody refers to
-                    old = [(h,) for h in json.loads(before_files[0]).values()]
+                    old = [(h,) for h in json.loads(before_files).values()]
                     conn.executemany("UPDATE blobs SET refs = refs - 1 WHERE sha256=?", old)
                     conn.executemany("DELETE FROM blobs WHERE sha256=? AND refs <= 0", old)
-                conn.execute("COMMIT")
+                if not grouped:
+                    conn.execute("COMMIT")
+                if held is not None:  # known stored once its transaction commits
+                    (self._group if grouped else self._held).add(held)
             except (sqlite3.Error, OSError) as exc:
                 self._rollback(conn)
                 raise _explain(self.path, exc, f"record {result.student!r}") from None
             except BaseException:
                 self._rollback(conn)
                 raise
+
+    def _keep_files(self, conn: sqlite3.Connection, sid: int, kept: list, packed: tuple[str, int, bytes] | None,
+                    digests: str | None) -> str | None:
+        """Store a submission's files (blobs counted by reference) and digests; the sha256 of the
+        dictionary this stored, if it did (it is held for good: one reference nobody gives back)."""
+        held = None
+        if packed is not None and kept and packed[0] not in self._held:  # stored once per connection
+            sha, size, data = packed
+            conn.execute("INSERT INTO blobs (sha256, size, refs, data) VALUES (?, ?, 1, ?) "
+                         "ON CONFLICT (sha256) DO NOTHING", (sha, size, data))
+            held = sha
+        conn.executemany("INSERT INTO blobs (sha256, size, refs, dictionary, data) VALUES (?, ?, 1, ?, ?) "
+                         "ON CONFLICT (sha256) DO UPDATE SET refs = refs + 1",
+                         [(sha, size, used, data) for _, (sha, size, data, used) in kept])
+        conn.execute("INSERT INTO kept (submission, files, digests) VALUES (?, ?, ?)",
+                     (sid, json.dumps({name: blob[0] for name, blob in kept}, separators=(",", ":")), digests))
+        return held
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Record the results of the block in one transaction: all of them committed when it ends, none
+        if it raises (or the process is killed before). Cheaper than a commit per result; meant for
+        results that have all arrived, so that none waits for anything else to be committed."""
+        with self._lock:
+            if self._group is not None:
+                raise RuntimeError("grouped() does not nest")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc, "record results") from None
+            self._group = set()
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._group = None
+                self._rollback(self.conn)
+            raise
+        with self._lock:
+            held, self._group = self._group, None
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(self.conn)
+                raise _explain(self.path, exc, "record results") from None
+            self._held |= held
 
     def _packed(self, dictionary: bytes) -> tuple[str, int, bytes]:
         """(sha256, size, compressed bytes) of a preset dictionary, computed once per gradebook."""
@@ -448,48 +484,41 @@ class Gradebook:
 
         ``plots=False`` leaves the feedback plots out (only pages draw them; they are most of the data).
         """
-        return self._select(assignment, None, plots)
+        return list(self.each_result(assignment, plots=plots))
 
     def result(self, assignment: str, student: str, *, plots: bool = True) -> Result | None:
         """One student's stored result, if any."""
-        found = self._select(assignment, student, plots)
+        found = list(self.each_result(assignment, plots=plots, student=student))  # read whole: no cursor left open
         return found[0] if found else None
 
-    def _select(self, assignment: str, student: str | None, plots: bool) -> list[Result]:
-        where, args = "s.assignment=?", [_text(assignment)]
+    def each_result(self, assignment: str, *, plots: bool = True, student: str | None = None) -> Iterator[Result]:
+        """As :meth:`results`, one result at a time from an open cursor: memory stays flat in the
+        class (``student``: that one's only)."""
+        where, args = "s.assignment=?", (_text(assignment),)
         if student is not None:
-            where, args = where + " AND s.student=?", args + [_text(student)]
+            where, args = where + " AND s.student=?", args + (_text(student),)
         plot = "c.plot" if plots else "NULL"
-        with self._lock:
-            try:
-                subs = self.conn.execute(
-                    "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, "
-                    "s.execution_time, s.submitted_at, s.late_days, s.penalty, s.sha256, s.late_source "
-                    "FROM submissions s "
-                    f"WHERE {where} ORDER BY s.student", args).fetchall()
-                rows = self.conn.execute(
-                    "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, "
-                    f"c.visibility, c.hint, c.mistake, c.description, {plot} FROM checks c "
-                    f"JOIN submissions s ON s.id = c.submission WHERE {where} "
-                    "ORDER BY c.submission, c.position", args).fetchall()
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc, "read it") from None
-            try:
-                digests = dict(self.conn.execute(
-                    "SELECT o.submission, o.digests FROM kept o JOIN submissions s ON s.id = o.submission "
-                    f"WHERE {where}", args).fetchall())
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc, "read it") from None
-        by_sub: dict[int, list[CheckResult]] = {}
-        for sid, *c in rows:
-            by_sub.setdefault(sid, []).append(_check(c))
-        for sid, text in digests.items():
-            known = json.loads(text)
-            for check in by_sub.get(sid, ()):
+        # two cursors in the same order (the unique index's): the submissions, and their checks
+        subs = self._stream(
+            "SELECT s.id, s.student, s.assignment, s.score, s.max_score, s.status, s.message, s.execution_time, "
+            "s.submitted_at, s.late_days, s.penalty, s.sha256, s.late_source, o.digests FROM submissions s "
+            f"LEFT JOIN kept o ON o.submission = s.id WHERE {where} ORDER BY s.student", args)
+        checks = self._stream(
+            "SELECT c.submission, c.name, c.functions, c.score, c.max_score, c.status, c.message, c.visibility, "
+            f"c.hint, c.mistake, c.description, {plot} FROM submissions s JOIN checks c ON c.submission = s.id "
+            f"WHERE {where} ORDER BY s.student, c.position", args)
+        row = next(checks, None)
+        for sid, *s, digests in subs:
+            known = json.loads(digests) if digests else {}
+            found = []
+            while row is not None and row[0] == sid:
+                check = _check(row[1:])
                 check.digest = known.get(check.name)
-        return [Result(student=s[1], assignment=s[2], score=s[3], max_score=s[4], status=s[5], message=s[6],
-                       execution_time=s[7], submitted_at=s[8], late_days=s[9], penalty=s[10], sha256=s[11],
-                       late_source=s[12], checks=by_sub.get(s[0], [])) for s in subs]
+                found.append(check)
+                row = next(checks, None)
+            yield Result(student=s[0], assignment=s[1], score=s[2], max_score=s[3], status=s[4], message=s[5],
+                         execution_time=s[6], submitted_at=s[7], late_days=s[8], penalty=s[9], sha256=s[10],
+                         late_source=s[11], checks=found)
 
     def _stream(self, query: str, args: tuple[Any, ...], batch: int = 256) -> Iterator[tuple[Any, ...]]:
         """The rows of a read-only query, ``batch`` at a time from an open cursor (never the whole result
@@ -589,6 +618,24 @@ class Gradebook:
         """Close the file (idempotent)."""
         with self._lock:
             self._abandon()
+
+
+def _replace_row(conn: sqlite3.Connection, row: tuple, checks: list[tuple], fresh: bool,
+                 raw_score: float) -> tuple[int, str | None]:
+    """Put ``row`` (and its ``checks``) in place of the student's earlier one, with a history row
+    for a new graded version; (its id, the earlier row's kept files or None)."""
+    # a new graded version (new checks or new content), not a late re-assessment of the same one;
+    # found through the submissions' own unique index, so history needs no index of its own
+    before = conn.execute("SELECT s.version, s.sha256, k.files FROM submissions s LEFT JOIN kept k "
+                          "ON k.submission = s.id WHERE s.assignment=? AND s.student=?", row[:2]).fetchone()
+    if before is None or tuple(before[:2]) != (row[6], row[2]) or fresh:
+        conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (*row[:2], row[6], row[2], raw_score, row[8], row[9], row[12]))
+    if before is not None:
+        conn.execute("DELETE FROM submissions WHERE assignment=? AND student=?", row[:2])
+    sid = conn.execute(INSERT_SUBMISSION, row).lastrowid
+    conn.executemany(INSERT_CHECK, [(sid, *c) for c in checks])
+    return sid, (before[2] if before is not None else None)
 
 
 def _migrate(conn: sqlite3.Connection, found: int) -> None:

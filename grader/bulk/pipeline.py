@@ -3,7 +3,9 @@
 The command line only parses and prints; the order of the steps and the gradebook's lifetime live
 here. The gradebook is opened before anything is graded (a locked or foreign file stops the batch
 at once) and closed whatever happens; the outputs show the results at the published points with
-the manual adjustments, as ``grade report`` shows them.
+the manual adjustments, as ``grade report`` shows them. They are read back from the gradebook a
+result at a time, in passes (the class's figures and the outputs' outline, then the outputs), so
+the batch's memory stays flat however large the class.
 """
 
 from __future__ import annotations
@@ -12,24 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from grader.bulk.adjustments import published_results
+from grader.bulk.adjustments import each_published
 from grader.bulk.batch import BatchSummary, run_batch
 from grader.bulk.batch_options import BatchPlan, BatchRequest, plan_batch
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.progress import BatchProgress
 from grader.course import solution_title
-from grader.reports.outputs import write_requested
-from grader.result import Result
+from grader.reports.export import Outline
+from grader.reports.outputs import write_streamed
+from grader.reports.terminal import ClassFigures
 
 
 @dataclass
 class BatchOutcome:
-    """What a batch did: its plan, the run's summary, every row as published, and the files written."""
+    """What a batch did: its plan, the run's summary, the class's figures as published, and the files written."""
 
     request: BatchRequest
     plan: BatchPlan
     summary: BatchSummary
-    results: list[Result]
+    figures: ClassFigures
     written: list[Path]
 
     @property
@@ -51,11 +54,19 @@ def grade_batch(request: BatchRequest, *, warn: Callable[[str], None],
     try:
         with progress(entry_count(request.submissions)) as shown:
             summary = run_batch(request.submissions, plan.folder, book, plan.options, shown)
-        results = published_results(book, request.assignment, plan.points, plots=request.outputs.plots)
+
+        def each(plots: bool):
+            return each_published(book, request.assignment, plan.points, plots=plots)
+
+        figures, outline = ClassFigures(), Outline()
+        for result in each(False):
+            figures.add(result)
+            outline.add(result)
+        written = write_streamed(each, request.assignment, request.outputs, title=solution_title(plan.folder),
+                                 outline=outline)
     finally:
         book.close()
-    written = write_requested(results, request.assignment, request.outputs, title=solution_title(plan.folder))
-    return BatchOutcome(request, plan, summary, results, written)
+    return BatchOutcome(request, plan, summary, figures, written)
 
 
 def entry_count(submissions: Path) -> int:

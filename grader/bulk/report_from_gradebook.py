@@ -1,8 +1,9 @@
 """``grade report``: the outputs of a graded batch written again from its gradebook, without grading.
 
 The results are read as :func:`~grader.bulk.adjustments.published_results` shows them (the published
-points, the manual adjustments), written through the same output path as ``grade batch``, and,
-when asked, into the LMS's own file for import.
+points, the manual adjustments), a result at a time, and written through the same output path as
+``grade batch`` (memory stays flat in the class); when asked, into the LMS's own file for import
+(which takes the whole class at once).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.bulk.adjustments import published_results
+from grader.bulk.adjustments import each_published
 from grader.bulk.gradebook import Gradebook
 from grader.bulk.history import format_changes, score_changes
 from grader.errors import AuthoringError
 from grader.config import OptionError, load_course
 from grader.course import solution_title
-from grader.reports.outputs import OutputError, OutputOptions, write_requested
+from grader.reports.outputs import OutputError, OutputOptions, outline_of, write_streamed
 from grader.result import Result
 from grader.templating import render
 
@@ -41,8 +42,9 @@ class ReportRequest:
 @dataclass
 class ReportOutcome:
     request: ReportRequest
-    results: list[Result]
+    results: list[Result]  # every row as published, when the LMS's file needs them (else empty)
     written: list[Path]
+    students: int = 0
     lms_lines: list[str] = field(default_factory=list)  # what the LMS file got, and what it did not
     changes: str | None = None  # the students whose score the checks changed, when asked
 
@@ -51,12 +53,8 @@ def report_from_gradebook(request: ReportRequest) -> ReportOutcome:
     """Read the gradebook and write every output ``request`` asks for."""
     section = load_course(None).assignment(request.assignment)
     _check(request)
-    results, history = _read(request, request.points or section.points)
     title = solution_title(Path("solutions") / request.assignment)  # the one title, as the pack shows it
-    written = write_requested(results, request.assignment, request.outputs, title=title)
-    outcome = ReportOutcome(request, results, written,
-                            changes=format_changes(score_changes(history), request.assignment)
-                            if request.changes else None)
+    outcome = _write(request, request.points or section.points, title)
     if request.lms:
         _fill_lms(outcome, title=title)
     return outcome
@@ -75,16 +73,24 @@ def _check(request: ReportRequest) -> None:
                           "--to, --changes")
 
 
-def _read(request: ReportRequest, points: float | None) -> tuple[list[Result], list[tuple]]:
-    """The results as published at ``points`` and, when asked, the history of graded versions."""
+def _write(request: ReportRequest, points: float | None, title: str | None) -> ReportOutcome:
+    """The outputs written from the results as published at ``points``, read a pass at a time; the
+    rows themselves only when the LMS's file needs them; the changes, when asked."""
     with Gradebook(request.gradebook) as book:
-        results = published_results(book, request.assignment, points, plots=request.outputs.plots)
-        if not results:
+        def each(plots: bool):
+            return each_published(book, request.assignment, points, plots=plots)
+
+        outline = outline_of(each)
+        if not outline.students:
             known = ", ".join(book.assignments()) or "none"
             raise AuthoringError(f"{request.gradebook} holds no results for {request.assignment!r} "
                                  f"(it holds: {known})")
+        written = write_streamed(each, request.assignment, request.outputs, title=title, outline=outline)
+        results = list(each(request.outputs.plots)) if request.lms else []
         history = book.history(request.assignment) if request.changes else []
-    return results, history
+    return ReportOutcome(request, results, written, students=len(outline.students),
+                         changes=format_changes(score_changes(history), request.assignment)
+                         if request.changes else None)
 
 
 def _fill_lms(outcome: ReportOutcome, *, title: str | None) -> None:
@@ -104,5 +110,5 @@ def format_report(outcome: ReportOutcome, templates: Path | None = None) -> str:
     """What ``grade report`` prints (``report_summary.txt.j2``): the changes asked for, the files written."""
     r = outcome.request
     return render("report_summary.txt.j2", templates, changes=outcome.changes, assignment=r.assignment,
-                  students=len(outcome.results), gradebook=r.gradebook, written=outcome.written,
+                  students=outcome.students, gradebook=r.gradebook, written=outcome.written,
                   lms_lines=outcome.lms_lines).rstrip("\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 from grader.bulk.bundle import unpack_bundle, version
 from grader.course import load_solution
@@ -13,6 +14,7 @@ from grader.grading.engine import Engine, Settings
 from grader.grading.files import grade_files_all
 from grader.grading.workdir import base_files
 from grader.result import Result
+from grader.sandbox.launch import Launched
 from grader.stubs import StudentSources
 from grader.submission import Opened
 
@@ -31,21 +33,47 @@ class Job:
     # None: the worker renders them from the bundle itself
     sources: StudentSources | None = None
 
+    @cached_property
+    def version(self) -> str:
+        """The assignment version of the bundle (hashed once per job, not per chunk)."""
+        return version(self.files)
 
-def engine_for(job: Job, engine_class: type[Engine] = Engine,
-               base: dict[str, bytes] | None = None) -> tuple[Engine, dict[str, bytes]]:
+    @property
+    def key(self) -> str:
+        """Names this job among a worker's jobs: the assignment, its version and the settings."""
+        return f"{self.assignment}:{self.version}:{self.settings!r}"
+
+
+def engine_for(job: Job, engine_class: type[Engine] = Engine, base: dict[str, bytes] | None = None,
+               launched: Launched | None = None) -> tuple[Engine, dict[str, bytes]]:
     """This worker's warm engine for ``job`` and the pack's given files (made on first use; ``base``:
-    those files, when the caller has them already and the job does not carry them)."""
+    those files, when the caller has them already and the job does not carry them). ``launched``:
+    a zygote started early for it, adopted by a new engine if it serves it, else stopped."""
     # one engine per thread: a Dask worker runs tasks on several threads, and an engine is sequential
-    key = f"{job.assignment}:{version(job.files)}:{job.settings!r}:{engine_class.__name__}:{threading.get_ident()}"
+    key = f"{job.key}:{engine_class.__name__}:{threading.get_ident()}"
     if key not in _ENGINES:
-        folder = unpack_bundle(job.assignment, job.files)
-        assignment = load_solution(folder)
+        try:
+            folder = unpack_bundle(job.assignment, job.files)
+            assignment = load_solution(folder)
+            engine = engine_class(assignment, secret=job.secret, settings=job.settings)
+        except BaseException:
+            if launched is not None:
+                launched.close()
+            raise
+        if launched is not None:
+            engine.sandbox.adopt(launched)
         if job.sources is not None:
             base = job.sources.given
-        _ENGINES[key] = (engine_class(assignment, secret=job.secret, settings=job.settings),
-                         base if base is not None else base_files(assignment))
+        _ENGINES[key] = (engine, base if base is not None else base_files(assignment))
+    elif launched is not None:
+        launched.close()
     return _ENGINES[key]
+
+
+def warm_engine(job: Job, launched: Launched | None = None) -> None:
+    """Make this worker's engine for ``job`` before its first chunk arrives (with ``launched``, its
+    zygote, already starting)."""
+    engine_for(job, launched=launched)
 
 
 def grade_chunk(job: Job, items: list[Opened]) -> list[Result]:

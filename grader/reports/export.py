@@ -7,6 +7,11 @@ Every writer reads the same :class:`Result` objects, so the scores agree everywh
 score (after any late penalty), each check's score is its points. Files are replaced atomically (a
 temporary file in the same folder, then ``os.replace``), so a reader never sees half a file; they are not
 fsynced, since they can always be written again from the gradebook (``grade report``).
+
+Each format is a writer fed one result at a time (:class:`Writers`), so a whole class is never held
+in memory: what a file needs of the whole class before its first row (the check columns, the
+students' folder names, the top score) comes from an :class:`Outline` made in a pass before, and
+JUnit's totals, which its first line carries, from suites kept in a temporary file until the end.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import io
 import json
 import math
 import re
+import tempfile
 import xml.etree.ElementTree as ET
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, BinaryIO, Iterable, Sequence
 
-from grader.atomic import atomic_write
+from grader.atomic import atomic_stream, atomic_write
 from grader.result import ERROR, INSTRUCTOR_ONLY, NOT_GRADABLE, PASSED, Result
 
 FIXED_COLUMNS = ("student", "score", "max_score", "status", "submitted_at", "late_days", "penalty", "late_source",
@@ -78,9 +85,26 @@ JSON_AUDIENCE = (f"{INSTRUCTOR_ONLY}: the messages of hidden checks show values 
 def write_json(results: Sequence[Result], assignment: str, max_score: float, path: Path) -> Path:
     """``{"assignment", "max_score", "audience", "results": [result.to_dict(), ...]}``: every detail,
     for instructors (``audience`` says so)."""
-    data = {"assignment": assignment, "max_score": max_score, "audience": JSON_AUDIENCE,
-            "results": [r.to_dict() for r in results]}
-    return atomic_write(path, _dumps(data))
+    return _write_all(results, path, lambda handle: JsonWriter(handle, assignment, max_score))
+
+
+class JsonWriter:
+    """:func:`write_json`'s file, a result at a time: the text ``json.dumps(..., indent=1)`` makes of
+    the whole (each result's own text indented to its depth in the list)."""
+
+    def __init__(self, handle: BinaryIO, assignment: str, max_score: float) -> None:
+        self.handle = handle
+        head = _dumps({"assignment": assignment, "max_score": max_score, "audience": JSON_AUDIENCE, "results": []})
+        self.handle.write(head[:-len(b"[]\n}\n")])
+        self.count = 0
+
+    def add(self, result: Result) -> None:
+        text = json.dumps(result.to_dict(), indent=1, ensure_ascii=False).replace("\n", "\n  ")
+        self.handle.write(_encode(("[\n  " if not self.count else ",\n  ") + text))
+        self.count += 1
+
+    def close(self) -> None:
+        self.handle.write(b"\n ]\n}\n" if self.count else b"[]\n}\n")
 
 
 # ---------------------------------------------------------------- CSV
@@ -106,17 +130,28 @@ def _adjustment(result: Result) -> str:
 
 def write_csv(results: Sequence[Result], path: Path) -> Path:
     """One row per student (fixed columns, then each check's score), UTF-8 with a header row."""
-    checks = check_columns(results)
-    header = list(FIXED_COLUMNS) + [f"check:{n}" if n in FIXED_COLUMNS else n for n in checks]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for r in results:
+    return _write_all(results, path, lambda handle: CsvWriter(handle, check_columns(results)))
+
+
+class CsvWriter:
+    """:func:`write_csv`'s file, a row at a time (``checks``: every check's name, in order)."""
+
+    def __init__(self, handle: BinaryIO, checks: list[str]) -> None:
+        # UTF-8 with lone surrogates escaped, rows ending in \r\n as csv writes them
+        self.text = io.TextIOWrapper(handle, encoding="utf-8", errors="backslashreplace", newline="")
+        self.checks = checks
+        self.writer = csv.writer(self.text)
+        self.writer.writerow(list(FIXED_COLUMNS) + [f"check:{n}" if n in FIXED_COLUMNS else n for n in checks])
+
+    def add(self, r: Result) -> None:
         scores = {c.name: fmt_score(c.score) for c in r.checks}
-        writer.writerow([_cell(r.student), fmt_score(r.score), fmt_score(r.max_score), r.status, r.submitted_at or "",
-                         r.late_days, fmt_score(r.penalty), r.late_source or "", _adjustment(r)]
-                        + [scores.get(n, "") for n in checks])
-    return atomic_write(path, _encode(out.getvalue()))
+        self.writer.writerow([_cell(r.student), fmt_score(r.score), fmt_score(r.max_score), r.status,
+                              r.submitted_at or "", r.late_days, fmt_score(r.penalty), r.late_source or "",
+                              _adjustment(r)] + [scores.get(n, "") for n in self.checks])
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()  # the handle stays open for the atomic write to finish
 
 
 # ---------------------------------------------------------------- JUnit XML
@@ -196,9 +231,47 @@ def junit_tree(results: Sequence[Result], assignment: str | None = None) -> ET.E
 
 def write_junit(results: Sequence[Result], path: Path) -> Path:
     """JUnit XML for CI dashboards: failed and timed-out checks are ``failure``, errors ``error``."""
-    buffer = io.BytesIO()
-    junit_tree(results).write(buffer, encoding="utf-8", xml_declaration=True)
-    return atomic_write(path, buffer.getvalue() + b"\n")
+    return _write_all(results, path, lambda handle: JunitWriter(handle, results[0].assignment if results else ""))
+
+
+class JunitWriter:
+    """:func:`write_junit`'s file, a suite at a time: the bytes :func:`junit_tree` writes of the
+    whole. The root's totals come first in the file, so the suites wait in a temporary file."""
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.suites = tempfile.TemporaryFile()
+        self.totals = {"tests": 0, "failures": 0, "errors": 0}
+        self.time_total = 0.0
+
+    def add(self, result: Result) -> None:
+        suite = _testsuite(result)
+        for key in self.totals:
+            self.totals[key] += int(suite.get(key, "0"))
+        self.time_total += max(float(result.execution_time or 0.0), 0.0)
+        ET.indent(suite, level=1)
+        self.suites.write(b"\n  " + ET.tostring(suite, encoding="unicode").encode("utf-8", "xmlcharrefreplace"))
+
+    def close(self) -> None:
+        if not self.suites.tell():  # no suite: the root alone, as ElementTree writes an empty element
+            buffer = io.BytesIO()
+            junit_tree([], self.name).write(buffer, encoding="utf-8", xml_declaration=True)
+            self.handle.write(buffer.getvalue() + b"\n")
+            return
+        root = ET.Element("testsuites", name=_xml(self.name))
+        for key, value in self.totals.items():
+            root.set(key, str(value))
+        root.set("time", _seconds(self.time_total))
+        root.text = "-"
+        whole = ET.tostring(root, encoding="unicode")
+        self.handle.write(b"<?xml version='1.0' encoding='utf-8'?>\n"
+                          + whole[:-len("-</testsuites>")].encode("utf-8", "xmlcharrefreplace"))
+        self.suites.seek(0)
+        while block := self.suites.read(1 << 20):
+            self.handle.write(block)
+        self.suites.close()
+        self.handle.write(b"\n</testsuites>\n")
 
 
 # ---------------------------------------------------------------- Gradescope
@@ -259,12 +332,26 @@ def gradescope_result(result: Result) -> dict[str, Any]:
 def write_gradescope(results: Sequence[Result], folder: Path) -> Path:
     """``folder/<student>/results.json`` per student (names from :func:`folder_names`), plus
     ``folder/index.json`` mapping each folder name to its student id."""
-    folder = Path(folder)
-    names = folder_names(r.student for r in results)
+    writer = GradescopeWriter(Path(folder), [r.student for r in results])
     for r in results:
-        atomic_write(folder / names[r.student] / GRADESCOPE_FILE, _dumps(gradescope_result(r)))
-    atomic_write(folder / GRADESCOPE_INDEX, _dumps({names[r.student]: r.student for r in results}))
-    return folder
+        writer.add(r)
+    writer.close()
+    return Path(folder)
+
+
+class GradescopeWriter:
+    """:func:`write_gradescope`'s files, a student at a time (``students``: every id, in order)."""
+
+    def __init__(self, folder: Path, students: list[str]) -> None:
+        self.folder = folder
+        self.students = students
+        self.names = folder_names(students)
+
+    def add(self, r: Result) -> None:
+        atomic_write(self.folder / self.names[r.student] / GRADESCOPE_FILE, _dumps(gradescope_result(r)))
+
+    def close(self) -> None:
+        atomic_write(self.folder / GRADESCOPE_INDEX, _dumps({self.names[s]: s for s in self.students}))
 
 
 # ---------------------------------------------------------------- all of them
@@ -273,14 +360,87 @@ def write_outputs(results: Sequence[Result], assignment: str, max_score: float, 
                   csv: Path | None = None, junit: Path | None = None, gradescope: Path | None = None) -> list[Path]:
     """Write each output that is given a path; return the paths written (the folder for Gradescope)."""
     results = list(results)
-    written = []
-    if json is not None:
-        written.append(write_json(results, assignment, max_score, Path(json)))
-    if csv is not None:
-        written.append(write_csv(results, Path(csv)))
-    if junit is not None:
-        written.append(write_junit(results, Path(junit)))
-    if gradescope is not None:
-        written.append(write_gradescope(results, Path(gradescope)))
-    return written
+    outline = Outline()
+    for r in results:
+        outline.add(r)
+    with ExitStack() as stack:
+        writers = Writers(stack, outline, assignment, max_score, json=json, csv=csv, junit=junit,
+                          gradescope=gradescope)
+        for r in results:
+            writers.add(r)
+        writers.close()
+    return writers.written
+
+
+class Outline:
+    """What the outputs need of the whole class before their first row, gathered a result at a time:
+    the students in order, the check columns in order of first appearance, the top score."""
+
+    def __init__(self) -> None:
+        self.assignment = ""  # the first result's (JUnit's root is named after it)
+        self.students: list[str] = []
+        self.columns: dict[str, None] = {}
+        self.max_score: float | None = None  # as max() finds it: the first of the largest
+        self.in_page_order = True  # by student, then submission time (as the class report lists them)
+        self._last: tuple[str, str] | None = None
+
+    def add(self, result: Result) -> None:
+        if not self.students:
+            self.assignment = result.assignment
+        self.students.append(result.student)
+        for c in result.checks:
+            self.columns.setdefault(c.name, None)
+        if self.max_score is None or result.max_score > self.max_score:
+            self.max_score = result.max_score
+        key = (result.student, result.submitted_at or "")
+        if self._last is not None and key < self._last:
+            self.in_page_order = False
+        self._last = key
+
+    @property
+    def top(self) -> float:
+        """The largest maximum score (0.0 for no results)."""
+        return 0.0 if self.max_score is None else self.max_score
+
+
+class Writers:
+    """The writers of every output given a path, fed the same results in the same order; each file
+    appears whole when :meth:`close` has run and ``stack`` ends (none if the block raises)."""
+
+    def __init__(self, stack: ExitStack, outline: Outline, assignment: str, max_score: float, *,
+                 json: Path | None = None, csv: Path | None = None, junit: Path | None = None,
+                 gradescope: Path | None = None) -> None:
+        self.written: list[Path] = []
+        self.writers: list[Any] = []
+        if json is not None:
+            self._open(stack, json, lambda handle: JsonWriter(handle, assignment, max_score))
+        if csv is not None:
+            self._open(stack, csv, lambda handle: CsvWriter(handle, list(outline.columns)))
+        if junit is not None:
+            self._open(stack, junit, lambda handle: JunitWriter(handle, outline.assignment))
+        if gradescope is not None:
+            self.writers.append(GradescopeWriter(Path(gradescope), outline.students))
+            self.written.append(Path(gradescope))
+
+    def _open(self, stack: ExitStack, path: Path, make) -> None:
+        self.writers.append(make(stack.enter_context(atomic_stream(Path(path)))))
+        self.written.append(Path(path))
+
+    def add(self, result: Result) -> None:
+        for writer in self.writers:
+            writer.add(result)
+
+    def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+
+
+def _write_all(results: Sequence[Result], path: Path, make) -> Path:
+    """One output of ``results`` through the writer ``make(handle)`` makes."""
+    with atomic_stream(Path(path)) as handle:
+        writer = make(handle)
+        for r in results:
+            writer.add(r)
+        writer.close()
+    return Path(path)
 

@@ -279,86 +279,137 @@ def write_class_report(results: list[Result], assignment: str, max_score: float,
 
     Returns the path of the index.
     """
-    folder = Path(folder)
-    (folder / "students").mkdir(parents=True, exist_ok=True)
-    ordered = sorted(results, key=lambda r: (r.student, r.submitted_at or ""))
-    files = student_filenames([r.student for r in ordered])
-    for result, name in zip(ordered, files):
-        page = render_student_page(result, templates=templates, index_href="../index.html")
-        (folder / "students" / name).write_text(page, encoding="utf-8")
-    index = folder / "index.html"
-    context = class_context(ordered, assignment, max_score, [f"students/{name}" for name in files])
-    context["title"] = title or assignment
-    index.write_text(_render("class_report.html.j2", templates, **context), encoding="utf-8")
-    return index
+    ordered = sorted(results, key=page_order)
+    pages = ClassPages(folder, [r.student for r in ordered], templates=templates)
+    for result in ordered:
+        pages.add(result)
+    return pages.close(assignment, max_score, title=title)
+
+
+def page_order(result: Result) -> tuple[str, str]:
+    """The order of the class report's rows and pages: by student, then submission time."""
+    return result.student, result.submitted_at or ""
+
+
+class ClassPages:
+    """:func:`write_class_report` a student at a time: each page written as its result comes (in
+    :func:`page_order`, ``students`` naming them all in that order beforehand), the class report's
+    figures gathered as they go (:class:`ClassTally`), the index written by :meth:`close`."""
+
+    order = staticmethod(page_order)
+
+    def __init__(self, folder: Path, students: list[str], *, templates: Path | None = None) -> None:
+        self.folder = Path(folder)
+        (self.folder / "students").mkdir(parents=True, exist_ok=True)
+        self.templates = templates
+        self.files = iter(student_filenames(students))
+        self.tally = ClassTally()
+
+    def add(self, result: Result) -> None:
+        name = next(self.files)
+        page = render_student_page(result, templates=self.templates, index_href="../index.html")
+        (self.folder / "students" / name).write_text(page, encoding="utf-8")
+        self.tally.add(result, f"students/{name}")
+
+    def close(self, assignment: str, max_score: float, *, title: str | None = None) -> Path:
+        index = self.folder / "index.html"
+        context = self.tally.context(assignment, max_score)
+        context["title"] = title or assignment
+        index.write_text(_render("class_report.html.j2", self.templates, **context), encoding="utf-8")
+        return index
 
 
 def class_context(results: list[Result], assignment: str, max_score: float, links: list[str]) -> dict[str, Any]:
     """What ``class_report.html.j2`` receives (``links[i]`` is the page of ``results[i]``)."""
-    graded = [r for r in results if r.status != NOT_GRADABLE]
-    link = {id(r): href for r, href in zip(results, links)}
-    top = float(max_score) if max_score and math.isfinite(max_score) and max_score > 0 else None
-    checks = check_rows(graded)
-    late = late_rows(results, link)
-    return {
-        "assignment": assignment,
-        "max_score": points(max_score),
-        "summary": class_summary(results, graded, top, late=len(late)),
-        "histogram": score_histogram([r.score for r in graded], top),
-        "pass_chart": svg.bar_chart([c["name"] for c in checks], [c["rate"] for c in checks],
-                                    title="Share of students passing each check", max_value=1.0, percent=True),
-        "checks": checks,
-        "mistakes": mistake_rows(graded),
-        "late": late,
-        "not_gradable": [{"student": r.student, "href": link[id(r)], "reason": r.message or "no reason recorded"}
-                         for r in results if r.status == NOT_GRADABLE],
-        "students": student_rows(results, links),
-        "version": grader.__version__,
-    }
+    tally = ClassTally()
+    for result, href in zip(results, links):
+        tally.add(result, href)
+    return tally.context(assignment, max_score)
 
 
-def class_summary(results: list[Result], graded: list[Result], top: float | None, *, late: int) -> dict[str, Any]:
-    """The headline figures. Two means, each saying what it is over: the graded submissions (what the
-    histogram shows), and every submission with a not-gradable one counted as 0 (what an LMS column
-    averages, and ``grade batch``'s closing line)."""
-    scores = [r.score for r in graded]
-    return {
-        "submissions": len(results),
-        "graded": len(graded),
-        "not_gradable": len(results) - len(graded),
-        "mean_graded": f"{statistics.fmean(scores):.3g}" if scores else "–",
-        "mean_all": f"{statistics.fmean(r.score for r in results):.3g}" if results else "–",
-        "median_graded": f"{statistics.median(scores):.3g}" if scores else "–",
-        "full": sum(1 for s in scores if top is not None and s >= top - 1e-9),
-        "late": late,
-    }
+class ClassTally:
+    """The class report's figures, gathered a result at a time: per check and per known mistake,
+    counts; per student, the row of the table; the scores, for the means and the histogram."""
+
+    def __init__(self) -> None:
+        self.submissions = 0
+        self.scores: list[float] = []  # every submission's (a not-gradable one's is 0)
+        self.graded: list[float] = []  # the graded submissions'
+        self.checks: dict[str, dict[str, Any]] = {}
+        self.mistakes: dict[str, dict[str, Any]] = {}
+        self.late: list[dict[str, Any]] = []
+        self.not_gradable: list[dict[str, Any]] = []
+        self.students: list[dict[str, Any]] = []
+
+    def add(self, r: Result, href: str) -> None:
+        self.submissions += 1
+        self.scores.append(r.score)
+        self.students.append(student_row(r, href))
+        if r.late_days or r.penalty:
+            self.late.append(late_row(r, href))
+        if r.status == NOT_GRADABLE:
+            self.not_gradable.append({"student": r.student, "href": href, "reason": r.message or "no reason recorded"})
+            return
+        self.graded.append(r.score)
+        _count_checks(self.checks, r)
+        _count_mistakes(self.mistakes, r)
+
+    def context(self, assignment: str, max_score: float) -> dict[str, Any]:
+        top = float(max_score) if max_score and math.isfinite(max_score) and max_score > 0 else None
+        checks = _check_rows(self.checks)
+        return {
+            "assignment": assignment,
+            "max_score": points(max_score),
+            "summary": self.summary(top),
+            "histogram": score_histogram(self.graded, top),
+            "pass_chart": svg.bar_chart([c["name"] for c in checks], [c["rate"] for c in checks],
+                                        title="Share of students passing each check", max_value=1.0, percent=True),
+            "checks": checks,
+            "mistakes": _mistake_rows(self.mistakes),
+            "late": self.late,
+            "not_gradable": self.not_gradable,
+            "students": self.students,
+            "version": grader.__version__,
+        }
+
+    def summary(self, top: float | None) -> dict[str, Any]:
+        """The headline figures. Two means, each saying what it is over: the graded submissions (what
+        the histogram shows), and every submission with a not-gradable one counted as 0 (what an LMS
+        column averages, and ``grade batch``'s closing line)."""
+        scores = self.graded
+        return {
+            "submissions": self.submissions,
+            "graded": len(scores),
+            "not_gradable": self.submissions - len(scores),
+            "mean_graded": f"{statistics.fmean(scores):.3g}" if scores else "–",
+            "mean_all": f"{statistics.fmean(self.scores):.3g}" if self.scores else "–",
+            "median_graded": f"{statistics.median(scores):.3g}" if scores else "–",
+            "full": sum(1 for s in scores if top is not None and s >= top - 1e-9),
+            "late": len(self.late),
+        }
 
 
-def student_rows(results: list[Result], links: list[str]) -> list[dict[str, Any]]:
-    """One row per student: status, score, checks passed, days late, and the link to their page."""
-    rows = []
-    for r, href in zip(results, links):
-        rows.append({"student": r.student, "href": href, "graded": r.status != NOT_GRADABLE,
-                     "status": "graded" if r.status == GRADED else r.status.replace("_", " "),
-                     "score": points(r.score), "max_score": points(r.max_score),
-                     "percent": f"{100 * r.score / r.max_score:.0f}" if r.max_score else "–",
-                     "passed": sum(1 for c in r.checks if c.status == PASSED), "checks": len(r.checks),
-                     "late_days": r.late_days})
-    return rows
+def student_row(r: Result, href: str) -> dict[str, Any]:
+    """A student's row: status, score, checks passed, days late, and the link to their page."""
+    return {"student": r.student, "href": href, "graded": r.status != NOT_GRADABLE,
+            "status": "graded" if r.status == GRADED else r.status.replace("_", " "),
+            "score": points(r.score), "max_score": points(r.max_score),
+            "percent": f"{100 * r.score / r.max_score:.0f}" if r.max_score else "–",
+            "passed": sum(1 for c in r.checks if c.status == PASSED), "checks": len(r.checks),
+            "late_days": r.late_days}
 
 
-def check_rows(graded: list[Result]) -> list[dict[str, Any]]:
-    """Per check, in the order first seen: how many passed, the mean points, how many failed with a
-    known mistake or a hint."""
-    order: dict[str, dict[str, Any]] = {}
-    for r in graded:
-        for c in r.checks:
-            s = order.setdefault(c.name, {"name": c.name, "hidden": c.hidden, "n": 0, "passed": 0,
-                                          "points": 0.0, "max_score": c.max_score, "mistakes": 0})
-            s["n"] += 1
-            s["passed"] += c.status == PASSED
-            s["points"] += c.score
-            s["mistakes"] += bool(c.status != PASSED and (c.mistake or c.hint))
+def _count_checks(order: dict[str, dict[str, Any]], r: Result) -> None:
+    for c in r.checks:
+        s = order.setdefault(c.name, {"name": c.name, "hidden": c.hidden, "n": 0, "passed": 0,
+                                      "points": 0.0, "max_score": c.max_score, "mistakes": 0})
+        s["n"] += 1
+        s["passed"] += c.status == PASSED
+        s["points"] += c.score
+        s["mistakes"] += bool(c.status != PASSED and (c.mistake or c.hint))
+
+
+def _check_rows(order: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for s in order.values():
         rate = s["passed"] / s["n"] if s["n"] else 0.0
@@ -367,31 +418,28 @@ def check_rows(graded: list[Result]) -> list[dict[str, Any]]:
     return rows
 
 
-def mistake_rows(graded: list[Result]) -> list[dict[str, Any]]:
-    """The known mistakes (or hints) of failed checks, commonest first: how often, by how many
-    students, in which checks."""
-    mistakes: dict[str, dict[str, Any]] = {}
-    for r in graded:
-        for c in r.checks:
-            if c.status == PASSED or not (c.mistake or c.hint):
-                continue
-            key = c.mistake or c.hint or ""
-            m = mistakes.setdefault(key, {"mistake": c.mistake or "", "hint": c.hint or "", "count": 0,
-                                          "students": set(), "checks": Counter()})
-            m["count"] += 1
-            m["students"].add(r.student)
-            m["checks"][c.name] += 1
+def _count_mistakes(mistakes: dict[str, dict[str, Any]], r: Result) -> None:
+    for c in r.checks:
+        if c.status == PASSED or not (c.mistake or c.hint):
+            continue
+        key = c.mistake or c.hint or ""
+        m = mistakes.setdefault(key, {"mistake": c.mistake or "", "hint": c.hint or "", "count": 0,
+                                      "students": set(), "checks": Counter()})
+        m["count"] += 1
+        m["students"].add(r.student)
+        m["checks"][c.name] += 1
+
+
+def _mistake_rows(mistakes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"mistake": m["mistake"], "hint": m["hint"], "count": m["count"],
              "students": len(m["students"]), "checks": sorted(m["checks"])}
             for m in sorted(mistakes.values(), key=lambda m: (-m["count"], m["mistake"], m["hint"]))]
 
 
-def late_rows(results: list[Result], link: dict[int, str]) -> list[dict[str, Any]]:
-    """The submissions that were late or penalised: when, how late, the score before and after."""
-    return [{"student": r.student, "href": link[id(r)], "submitted_at": r.submitted_at or "–",
-             "days": r.late_days, "penalty": f"{r.penalty:.0%}", "score": points(r.score),
-             "raw_score": points(r.raw_score)}
-            for r in results if r.late_days or r.penalty]
+def late_row(r: Result, href: str) -> dict[str, Any]:
+    """A submission that was late or penalised: when, how late, the score before and after."""
+    return {"student": r.student, "href": href, "submitted_at": r.submitted_at or "–", "days": r.late_days,
+            "penalty": f"{r.penalty:.0%}", "score": points(r.score), "raw_score": points(r.raw_score)}
 
 
 def score_histogram(scores: list[float], top: float | None) -> str:

@@ -8,11 +8,12 @@ one sentence, never a traceback.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
-from grader.reports.export import write_outputs
+from grader.reports.export import Outline, Writers
 from grader.result import Result
 
 
@@ -41,27 +42,67 @@ class OutputOptions:
         return self.html is not None
 
 
+Pass = Callable[[bool], Iterable[Result]]  # plots -> a new pass over every result, in the outputs' order
+
+
 def write_requested(results: Sequence[Result], assignment: str, outputs: OutputOptions,
                     title: str | None = None) -> list[Path]:
     """Write every output ``outputs`` names; return the paths written (a folder for Gradescope and HTML).
     ``title``: the assignment's, for the class report (default: its name)."""
     results = list(results)
-    max_score = max((r.max_score for r in results), default=0.0)
+    return write_streamed(lambda plots: results, assignment, outputs, title=title)
+
+
+def outline_of(each: Pass) -> Outline:
+    """The :class:`Outline` of the results ``each`` reads (a pass without plots)."""
+    outline = Outline()
+    for result in each(False):
+        outline.add(result)
+    return outline
+
+
+def write_streamed(each: Pass, assignment: str, outputs: OutputOptions, *, title: str | None = None,
+                   outline: Outline | None = None) -> list[Path]:
+    """:func:`write_requested` of results read a pass at a time (from the gradebook: never the whole
+    class in memory): ``outline``, when the caller has made it, else a pass to make it; then one
+    pass, with plots only when pages are asked for, that feeds every output."""
+    if not outputs.any:
+        return []
+    outline = outline if outline is not None else outline_of(each)
+    max_score = outline.top
+    missing = None
     try:
-        written = write_outputs(results, assignment, max_score, json=outputs.json, csv=outputs.csv,
-                                junit=outputs.junit, gradescope=outputs.gradescope)
-        if outputs.html is not None:
-            written.append(_write_pages(results, assignment, max_score, outputs.html, title))
+        with ExitStack() as stack:
+            writers = Writers(stack, outline, assignment, max_score, json=outputs.json, csv=outputs.csv,
+                              junit=outputs.junit, gradescope=outputs.gradescope)
+            pages, missing = _pages(outputs.html, outline)
+            in_order = pages is not None and outline.in_page_order  # the gradebook's order is
+            if writers.writers or in_order:
+                for result in each(in_order):  # plots only for pages
+                    writers.add(result)
+                    if in_order:
+                        pages.add(result)
+            writers.close()
+        written = writers.written
+        if pages is not None:
+            if not in_order:  # a list in another order: the pages take it sorted, in a pass of their own
+                for result in sorted(each(True), key=pages.order):
+                    pages.add(result)
+            written.append(pages.close(assignment, max_score, title=title))
     except OSError as exc:
         raise OutputError(f"cannot write the outputs: {exc}") from None
+    if missing is not None:
+        raise OutputError(f"--html is not available in this installation ({missing}); "
+                          f"the other outputs were written")
     return written
 
 
-def _write_pages(results: list[Result], assignment: str, max_score: float, folder: Path,
-                 title: str | None) -> Path:
+def _pages(folder: Path | None, outline: Outline):
+    """The class report's writer (None when not asked for, or not available: then why)."""
+    if folder is None:
+        return None, None
     try:  # numpy and the SVG drawing: an installation may lack what the pages need
-        from grader.reports.html import write_class_report
+        from grader.reports.html import ClassPages
     except ImportError as exc:
-        raise OutputError(f"--html is not available in this installation ({exc}); "
-                          f"the other outputs were written") from None
-    return write_class_report(results, assignment, max_score, folder, title=title)
+        return None, exc
+    return ClassPages(folder, sorted(outline.students)), None

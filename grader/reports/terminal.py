@@ -48,24 +48,69 @@ def format_result(result: Result, *, colour: bool = True, width: int | None = No
 
 def class_summary_context(results: list[Result], *, top: int = 5) -> dict[str, Any]:
     """What ``class_summary.txt.j2`` receives: scores, the checks most often failed, the commonest mistakes."""
-    graded = [r for r in results if r.status != NOT_GRADABLE]
-    scores = [r.score for r in results]
-    failed = Counter(c.name for r in graded for c in r.checks if c.status != PASSED)
-    mistakes = Counter(c.mistake for r in graded for c in r.checks if c.mistake)
-    students = {m: sum(any(c.mistake == m for c in r.checks) for r in graded) for m in mistakes}
-    return {
-        "students": len(results), "graded": len(graded), "not_gradable": len(results) - len(graded),
-        "max_score": f"{max(r.max_score for r in results):g}",
-        "mean_all": f"{mean(scores):.1f}", "mean_graded": f"{mean(r.score for r in graded):.1f}" if graded else "-",
-        "median_all": f"{median(scores):g}",
-        "full": sum(r.score == r.max_score for r in results), "late": sum(r.late_days > 0 for r in results),
-        "failed": failed.most_common(top),
-        "mistakes": sorted(students.items(), key=lambda kv: -kv[1])[:top],
-    }
+    tally = ClassFigures()
+    for result in results:
+        tally.add(result)
+    return tally.context(top=top)
 
 
-def format_class_summary(results: list[Result], *, top: int = 5, templates: Path | None = None) -> str:
-    """A few lines about a whole class (``class_summary.txt.j2``): both means, each saying what it is over."""
-    if not results:
+class ClassFigures:
+    """:func:`class_summary_context`'s figures gathered a result at a time (a batch's closing lines
+    are made without holding the class's results): scores, and counts per check and per mistake."""
+
+    def __init__(self) -> None:
+        self.scores: list[float] = []
+        self.graded: list[float] = []
+        self.max_score: float | None = None
+        self.full = self.late = 0
+        self.failed: Counter = Counter()
+        self.mistakes: Counter = Counter()
+        self.students: dict[str, int] = {}  # mistake -> graded students whose checks show it
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def add(self, r: Result) -> None:
+        self.scores.append(r.score)
+        if self.max_score is None or r.max_score > self.max_score:
+            self.max_score = r.max_score
+        self.full += r.score == r.max_score
+        self.late += r.late_days > 0
+        if r.status == NOT_GRADABLE:
+            return
+        self.graded.append(r.score)
+        seen = set()
+        for c in r.checks:
+            if c.status != PASSED:
+                self.failed[c.name] += 1
+            if c.mistake:
+                self.mistakes[c.mistake] += 1
+                if c.mistake not in seen:
+                    seen.add(c.mistake)
+                    self.students[c.mistake] = self.students.get(c.mistake, 0) + 1
+
+    def context(self, *, top: int = 5) -> dict[str, Any]:
+        students = {m: self.students[m] for m in self.mistakes}  # in the order the mistakes were first seen
+        return {
+            "students": len(self.scores), "graded": len(self.graded),
+            "not_gradable": len(self.scores) - len(self.graded),
+            "max_score": f"{self.max_score:g}",
+            "mean_all": f"{mean(self.scores):.1f}", "mean_graded": f"{mean(self.graded):.1f}" if self.graded else "-",
+            "median_all": f"{median(self.scores):g}",
+            "full": self.full, "late": self.late,
+            "failed": self.failed.most_common(top),
+            "mistakes": sorted(students.items(), key=lambda kv: -kv[1])[:top],
+        }
+
+
+def format_class_summary(results: list[Result] | ClassFigures, *, top: int = 5, templates: Path | None = None) -> str:
+    """A few lines about a whole class (``class_summary.txt.j2``): both means, each saying what it is
+    over. ``results``: the class's, or their :class:`ClassFigures` gathered already."""
+    figures = results if isinstance(results, ClassFigures) else None
+    if figures is None:
+        figures = ClassFigures()
+        for result in results:
+            figures.add(result)
+    if not len(figures):
         return "no submissions"
-    return render("class_summary.txt.j2", templates, **class_summary_context(results, top=top)).rstrip("\n")
+    return render("class_summary.txt.j2", templates, **figures.context(top=top)).rstrip("\n")

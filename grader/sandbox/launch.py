@@ -62,6 +62,12 @@ class Launched:
     home: str  # a private working folder (the zygote's)
     proc: subprocess.Popen | None = None
     control: socket.socket | None = None
+    check_files: tuple[str, ...] = ()  # what the zygote loaded (resolved): a sandbox adopts it only for these
+
+    def serves(self, check_files: list[str], start_method: str) -> bool:
+        """Whether a sandbox of ``check_files`` (resolved) and ``start_method`` may adopt what was started."""
+        return self.start_method == start_method and (start_method == "spawn" or
+                                                      self.check_files == tuple(check_files))
 
     def close(self) -> None:
         """Stop what was started when no sandbox adopted it (the command failed before grading):
@@ -92,11 +98,12 @@ def launch(check_files: list[str], start_method: str | None = None) -> Launched:
     """
     method = resolve_start_method(start_method)
     home = str(tempdirs.make("zygote"))
+    files = tuple(str(Path(p).resolve()) for p in check_files)
     if method == "spawn":
-        return Launched(method, home)
+        return Launched(method, home, check_files=files)
     ours, theirs = _control_pair()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), *check_files],
+        proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno()), *files],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=home,
                                 env=child_environment(), close_fds=True, pass_fds=[theirs.fileno()])
     except BaseException:
@@ -104,4 +111,4 @@ def launch(check_files: list[str], start_method: str | None = None) -> Launched:
         raise
     finally:
         theirs.close()
-    return Launched(method, home, proc, ours)
+    return Launched(method, home, proc, ours, files)

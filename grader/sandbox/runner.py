@@ -87,6 +87,16 @@ class Sandbox:
         else:
             self._zygote = ZygoteClient(self._launched.control)
 
+    def adopt(self, launched: Launched) -> bool:
+        """Start with ``launched`` (a zygote a worker started early, while it imported the rest) if it
+        was started for this sandbox's check files and start method; otherwise stop it and start
+        lazily as usual. True if adopted."""
+        if self._launched is None and launched.serves(self.check_files, self.start_method):
+            self.start(launched)
+            return True
+        launched.close()
+        return False
+
     def _wait_ready(self) -> None:
         """The zygote boots while the caller prepares the submission; wait for it only here."""
         if self._ready:
