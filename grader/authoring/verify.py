@@ -16,6 +16,7 @@ from grader.grading.judge import Received, judge
 from grader.grading.files import grade_files
 from grader.grading.workdir import base_files
 from grader.result import Result
+from grader.wording import plural
 
 VERIFY_STUDENT = "grade-verify"
 
@@ -170,7 +171,8 @@ class Verifier:
                            f"loses points on {', '.join(c.name for c in losing)} but its hint is never shown "
                            f"(other diagnoses: {', '.join(sorted({c.mistake or '-' for c in losing}))})")
         lost = sum(c.max_score - c.score for c in losing)
-        return Finding(True, f"mistake {m.name}", f"loses {lost:g} points; caught by {', '.join(c.name for c in named)}")
+        return Finding(True, f"mistake {m.name}",
+                       f"loses {plural(float(lost), 'point')}; caught by {', '.join(c.name for c in named)}")
 
     def report(self) -> Verification:
         report = Verification(self.assignment.name)

@@ -57,6 +57,11 @@ def points(value: float) -> str:
     return f"{round(float(value), 4):g}"
 
 
+def points_word(value: float) -> str:
+    """"point" after a total shown as 1, else "points" (a page never says "/ 1 points")."""
+    return "point" if points(value) == "1" else "points"
+
+
 # The student's page -----------------------------------------------------------------------------
 
 
@@ -92,6 +97,7 @@ def student_context(result: Result, *, index_href: str | None = None) -> dict[st
         "message": result.message,
         "score": points(result.score),
         "max_score": points(result.max_score),
+        "points_word": points_word(result.max_score),
         "percent": f"{percent:.0f}",
         "percent_width": f"{min(max(percent, 0.0), 100.0):.1f}",
         "submitted_at": result.submitted_at,
@@ -360,6 +366,7 @@ class ClassTally:
         return {
             "assignment": assignment,
             "max_score": points(max_score),
+            "points_word": points_word(max_score),
             "summary": self.summary(top),
             "histogram": score_histogram(self.graded, top),
             "pass_chart": svg.bar_chart([c["name"] for c in checks], [c["rate"] for c in checks],

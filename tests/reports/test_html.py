@@ -12,7 +12,7 @@ import pytest
 from _samples import HOSTILE_ID, HOSTILE_MESSAGE, SECRET, class_results, full_marks, not_gradable_result, student_result
 from grader.reports.html import (class_context, render_student_page, student_filenames, write_class_report,
                                  write_student_page)
-from grader.result import PASSED, CheckResult, Result
+from grader.result import NOT_GRADABLE, PASSED, CheckResult, Result
 
 
 class Tags(HTMLParser):
@@ -238,3 +238,13 @@ def test_every_status_renders(status: str) -> None:
 def test_full_marks_page_has_no_messages() -> None:
     page = render_student_page(full_marks("carol"))
     assert "7 of 7 checks passed" in page and 'class="message"' not in page
+
+
+@pytest.mark.parametrize("total, said", [(1.0, "/ 1 point<"), (2.0, "/ 2 points<"), (0.5, "/ 0.5 points<")])
+def test_a_page_says_point_for_a_total_of_one_and_points_otherwise(total: float, said: str) -> None:
+    check = CheckResult(name="only", functions=["f"], score=total, max_score=total, status=PASSED, message="")
+    page = render_student_page(Result.from_checks("dana", "optim", [check]))
+    assert said in page
+    not_gradable = Result.from_checks("dana", "optim", [check])
+    not_gradable.status = NOT_GRADABLE
+    assert f"Score: 0 {said[:-1]}.</strong>" in render_student_page(not_gradable)
