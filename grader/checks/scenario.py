@@ -29,13 +29,13 @@ def public_seed(assignment: str, check: Check) -> int:
 
 def hidden_seed(secret: bytes, assignment: str, student: str, check: Check) -> int:
     """A per-student seed for a hidden check: different per student, reproducible, unguessable."""
-    mac = hmac.new(secret, f"{assignment}\0{student}\0{check.name}".encode(), hashlib.sha256)
-    return int.from_bytes(mac.digest()[:8], "little") >> 1
+    return hidden_seeds(secret, assignment, student, [check])[check.name]
 
 
 def hidden_seeds(secret: bytes, assignment: str, student: str, checks: list[Check]) -> dict[str, int]:
-    """:func:`hidden_seed` of each of ``checks``, in one pass: the key and the message's common
-    start are hashed once (an HMAC of "a" then "b" is the HMAC of "ab")."""
+    """:func:`hidden_seed` of each of ``checks``: the HMAC-SHA256 of ``assignment\0student\0check``
+    under the course secret, its first 8 bytes as a little-endian number halved. One pass: the key
+    and the message's common start are hashed once (an HMAC of "a" then "b" is the HMAC of "ab")."""
     start = hmac.new(secret, f"{assignment}\0{student}\0".encode(), hashlib.sha256)
     seeds = {}
     for check in checks:

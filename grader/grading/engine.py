@@ -187,10 +187,9 @@ class Engine:
     def expected(self, check: Check, seed: int) -> Expected:
         """``check``'s expected outputs on ``seed``, as judging reads them (derived once per seed)."""
         key = (check.name, seed)
-        if key in self._expected:
-            return self._expected[key]
-        known = self._expected[key] = Expected(check, self.expectations.expected(check, seed))
-        return known
+        if key not in self._expected:
+            self._expected[key] = Expected(check, self.expectations.expected(check, seed))
+        return self._expected[key]
 
     def _judge_arrays(self, seeds: dict[str, int]):
         """The judge of one check's arrays, called as they arrive (so that one check's are held at once)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -298,21 +299,23 @@ class PublicJudgments:
               load_alternatives=None) -> CheckResult:
         """:func:`judge` of the arrays a public ``check`` received on ``seed``, with their digest."""
         signature = output_signature(arrays)
-        size = 0
-        for part in signature:
-            size += len(part[4])
+        size = sum(len(data) for _, _, _, _, data in signature)
         key = (check.name, seed, signature) if size <= self.max_bytes else None
         if key is not None and key in self._known:
-            result = copy.copy(self._known[key])  # a fresh copy: results are the caller's to keep
-            result.functions = list(result.functions)
-            result.plot = _plot(check, Received(status="ok", arrays=arrays), expected.cases)  # drawn again
-            return result
+            # a fresh copy (results are the caller's to keep), its plot drawn from these arrays
+            return _copy(self._known[key], _plot(check, Received(status="ok", arrays=arrays), expected.cases))
         result = judge(check, Received(status="ok", arrays=arrays), expected, None, load_alternatives)
         result.digest = signature_digest(signature)
         if key is not None:
-            kept = self._known[key] = copy.copy(result)
-            kept.functions, kept.plot = list(result.functions), None
+            self._known[key] = _copy(result, None)
         return result
+
+
+def _copy(result: CheckResult, plot: Any) -> CheckResult:
+    """A copy of ``result`` that shares no list with it, with ``plot``."""
+    fresh = copy.copy(result)
+    fresh.functions, fresh.plot = list(result.functions), plot
+    return fresh
 
 
 def values_equal(a: Outputs, b: Outputs) -> bool:

@@ -360,9 +360,7 @@ def write_outputs(results: Sequence[Result], assignment: str, max_score: float, 
                   csv: Path | None = None, junit: Path | None = None, gradescope: Path | None = None) -> list[Path]:
     """Write each output that is given a path; return the paths written (the folder for Gradescope)."""
     results = list(results)
-    outline = Outline()
-    for r in results:
-        outline.add(r)
+    outline = Outline.of(results)
     with ExitStack() as stack:
         writers = Writers(stack, outline, assignment, max_score, json=json, csv=csv, junit=junit,
                           gradescope=gradescope)
@@ -383,6 +381,14 @@ class Outline:
         self.max_score: float | None = None  # as max() finds it: the first of the largest
         self.in_page_order = True  # by student, then submission time (as the class report lists them)
         self._last: tuple[str, str] | None = None
+
+    @classmethod
+    def of(cls, results: Iterable[Result]) -> "Outline":
+        """The outline of ``results``, gathered in one pass."""
+        outline = cls()
+        for result in results:
+            outline.add(result)
+        return outline
 
     def add(self, result: Result) -> None:
         if not self.students:

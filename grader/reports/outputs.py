@@ -55,10 +55,7 @@ def write_requested(results: Sequence[Result], assignment: str, outputs: OutputO
 
 def outline_of(each: Pass) -> Outline:
     """The :class:`Outline` of the results ``each`` reads (a pass without plots)."""
-    outline = Outline()
-    for result in each(False):
-        outline.add(result)
-    return outline
+    return Outline.of(each(False))
 
 
 def write_streamed(each: Pass, assignment: str, outputs: OutputOptions, *, title: str | None = None,

@@ -7,7 +7,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 from statistics import mean, median
-from typing import Any
+from typing import Any, Iterable
 
 import click
 
@@ -48,10 +48,7 @@ def format_result(result: Result, *, colour: bool = True, width: int | None = No
 
 def class_summary_context(results: list[Result], *, top: int = 5) -> dict[str, Any]:
     """What ``class_summary.txt.j2`` receives: scores, the checks most often failed, the commonest mistakes."""
-    tally = ClassFigures()
-    for result in results:
-        tally.add(result)
-    return tally.context(top=top)
+    return ClassFigures.of(results).context(top=top)
 
 
 class ClassFigures:
@@ -66,6 +63,14 @@ class ClassFigures:
         self.failed: Counter = Counter()
         self.mistakes: Counter = Counter()
         self.students: dict[str, int] = {}  # mistake -> graded students whose checks show it
+
+    @classmethod
+    def of(cls, results: Iterable[Result]) -> "ClassFigures":
+        """The figures of ``results``, gathered in one pass."""
+        figures = cls()
+        for result in results:
+            figures.add(result)
+        return figures
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -106,11 +111,7 @@ class ClassFigures:
 def format_class_summary(results: list[Result] | ClassFigures, *, top: int = 5, templates: Path | None = None) -> str:
     """A few lines about a whole class (``class_summary.txt.j2``): both means, each saying what it is
     over. ``results``: the class's, or their :class:`ClassFigures` gathered already."""
-    figures = results if isinstance(results, ClassFigures) else None
-    if figures is None:
-        figures = ClassFigures()
-        for result in results:
-            figures.add(result)
+    figures = results if isinstance(results, ClassFigures) else ClassFigures.of(results)
     if not len(figures):
         return "no submissions"
     return render("class_summary.txt.j2", templates, **figures.context(top=top)).rstrip("\n")

@@ -31,6 +31,17 @@ def _reader(pid: int, r: int) -> wire.ExitFrameReader:
     return wire.ExitFrameReader(r, os.pidfd_open(pid), wire.Caps())
 
 
+def _frames_of(body, seconds: float) -> list:
+    """Every frame a forked ``body`` writes, read until its stream ends (each within ``seconds``)."""
+    pid, r = _fork(body)
+    reader = _reader(pid, r)
+    frames = []
+    while (frame := reader.read(time.monotonic() + seconds)) is not None:
+        frames.append(frame)
+    os.waitpid(pid, 0)
+    return frames
+
+
 def _cpu() -> float:
     """CPU time of this thread (the reader's): threads another test left running do not count."""
     usage = resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF))
@@ -44,12 +55,7 @@ def test_frames_sent_before_exit_arrive_in_one_burst():
             wire.write_all(w, wire.encode({"t": "result", "i": i}, b"x" * 1000))
         wire.write_all(w, wire.encode({"t": "bye"}))
 
-    pid, r = _fork(body)
-    reader = _reader(pid, r)
-    frames = []
-    while (frame := reader.read(time.monotonic() + 5)) is not None:
-        frames.append(frame)
-    os.waitpid(pid, 0)
+    frames = _frames_of(body, 5)
     assert [h.get("i") for h, _ in frames[:-1]] == list(range(50)) and frames[-1][0] == {"t": "bye"}
     assert all(p == b"x" * 1000 for _, p in frames[:-1])
 
@@ -78,12 +84,7 @@ def test_more_than_a_pipe_full_is_read_while_the_child_runs():
         for _ in range(4):  # 4 MiB: the child blocks on a full pipe until the reader polls
             wire.write_all(w, wire.encode({"t": "result"}, payload))
 
-    pid, r = _fork(body)
-    reader = _reader(pid, r)
-    got = []
-    while (frame := reader.read(time.monotonic() + 10)) is not None:
-        got.append(frame[1] == payload)
-    os.waitpid(pid, 0)
+    got = [frame[1] == payload for frame in _frames_of(body, 10)]
     assert got == [True] * 4
 
 
@@ -100,12 +101,7 @@ def test_a_frame_written_in_pieces_arrives_whole_however_the_pipe_splits_it():
             wire.write_frame(w, {"t": "result", "nbytes": sum(p.nbytes for p in pieces)}, pieces)
         wire.write_frame(w, {"t": "bye"})
 
-    pid, r = _fork(body)
-    reader = _reader(pid, r)
-    got = []
-    while (frame := reader.read(time.monotonic() + 10)) is not None:
-        got.append(frame)
-    os.waitpid(pid, 0)
+    got = _frames_of(body, 10)
     assert [h["t"] for h, _ in got] == ["result", "result", "bye"]
     for (_, payload), pieces in zip(got, frames):
         assert bytes(payload) == b"".join(p.tobytes() for p in pieces)
